@@ -1,0 +1,3 @@
+from kubelint.cli import main
+
+main()
