@@ -1,0 +1,68 @@
+"""Bytes to documents: plain data, a source map of positions, and the YAML
+hazards found on the way (as findings, never exceptions)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from kubelint.model import Document
+from kubelint.parse.hazards import decode, tab_hazards, template_hazard
+from kubelint.parse.loader import Hazard, LoadError, load_stream
+
+__all__ = ["ParsedFile", "parse_file", "Hazard"]
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    name: str
+    text: str | None
+    documents: list[Document] = field(default_factory=list)
+    hazards: list[Hazard] = field(default_factory=list)
+
+
+def parse_file(name: str, raw: bytes) -> ParsedFile:
+    """Every non-empty document of a file, with the hazards of its text."""
+    hazards: list[Hazard] = []
+    text = decode(raw, hazards)
+    parsed = ParsedFile(name, text, hazards=hazards)
+    if text is None or not text.strip():
+        return parsed
+
+    if "\t" in text and name.lower().endswith(".json"):
+        # JSON allows tabs as white space; YAML does not.  A tab cannot occur
+        # unescaped inside a JSON string, so for valid JSON replacing each tab
+        # with a space keeps every position and the meaning.
+        try:
+            json.loads(text)
+        except ValueError:
+            pass
+        else:
+            hazards.extend(tab_hazards(text, []))
+            text = text.replace("\t", " ")
+
+    error: Hazard | None = None
+    try:
+        loaded = load_stream(text, hazards)
+    except LoadError as e:
+        loaded = e.documents  # type: ignore[attr-defined]
+        error = e.hazard
+
+    multiline = [span for doc in loaded for span in doc.multiline_scalars]
+    template = template_hazard(text, error.line if error and error.name == "yaml-syntax" else None, multiline)
+    if template is not None:
+        # A template's documents are not manifests; checking them would only
+        # produce noise.  Report the template, and nothing else of the text.
+        hazards[:] = [h for h in hazards if h.name == "yaml-encoding"] + [template]
+        return parsed
+    if error is not None:
+        hazards.append(error)
+    if "\t" in text:
+        # The syntax error already says when a tab broke the parse.
+        hazards.extend(h for h in tab_hazards(text, multiline) if error is None or h.line != error.line)
+
+    for index, doc in enumerate(loaded):
+        if doc.data is None:
+            continue  # empty or comment-only document
+        parsed.documents.append(Document(name, index, doc.data, doc.source_map, doc.line))
+    return parsed
