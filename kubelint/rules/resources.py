@@ -1,0 +1,164 @@
+"""Resource requests and limits of containers.
+
+The API server defaults a missing request to the limit
+(https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#requests-and-limits),
+so a container with a limit and no request is not missing a request.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from kubelint.model import Fix, K8sObject, Problem
+from kubelint.registry import rule
+from kubelint.workloads import POD_KINDS, as_map, containers
+
+# Ephemeral containers may not set resources (the API rejects them).
+_GROUPS = ("initContainers", "containers")
+
+
+def missing_resource(obj: K8sObject, resource: str, kind: str) -> Iterator[Problem]:
+    """Containers that set neither `resources.<kind>.<resource>` nor, for a
+    request, a limit it would default from."""
+    example = {"cpu": "250m", "memory": "256Mi"}[resource]
+    for c in containers(obj, _GROUPS):
+        resources = as_map(c.spec.get("resources"))
+        if resource in as_map(resources.get(kind)):
+            continue
+        if kind == "requests" and resource in as_map(resources.get("limits")):
+            continue
+        singular = kind[:-1]
+        if "resources" in c.spec and kind in resources:
+            path = c.path + ("resources", kind)
+        elif "resources" in c.spec:
+            path = c.path + ("resources",)
+        else:
+            path = c.path
+        yield Problem(
+            path,
+            f"{c.label} has no {resource} {singular}",
+            Fix(
+                f"Set resources.{kind}.{resource} for the container to what it needs.",
+                f"resources:\n  {kind}:\n    {resource}: <{resource} {singular}, e.g. {example}>",
+            ),
+            at="parent",
+        )
+
+
+
+
+@rule(code="KL201", name="cpu-request-missing", severity="warning", category="resources", kinds=POD_KINDS)
+def cpu_request_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A container has no CPU request.
+
+    Why: the scheduler places pods by their requests; without one the pod is
+    BestEffort for CPU, can land on a full node and is starved first.  A CPU
+    limit counts (the API server copies it into the request).
+    Example:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - {name: web, image: "nginx:1.27"}
+    Use instead:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+              resources: {requests: {cpu: 250m}}
+    Fix safety: no automatic fix; only you know what the container needs.
+    References: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+    """
+    return missing_resource(obj, "cpu", "requests")
+
+
+@rule(code="KL202", name="memory-request-missing", severity="warning", category="resources", kinds=POD_KINDS)
+def memory_request_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A container has no memory request.
+
+    Why: without a memory request the scheduler cannot reserve memory for the
+    pod, and under memory pressure it is among the first to be evicted.  A
+    memory limit counts (the API server copies it into the request).
+    Example:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - {name: web, image: "nginx:1.27"}
+    Use instead:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+              resources: {requests: {memory: 256Mi}}
+    Fix safety: no automatic fix; only you know what the container needs.
+    References: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+    """
+    return missing_resource(obj, "memory", "requests")
+
+
+@rule(code="KL203", name="memory-limit-missing", severity="warning", category="resources", kinds=POD_KINDS)
+def memory_limit_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A container has no memory limit.
+
+    Why: a leaking container with no memory limit grows until the node runs
+    out of memory, and the kernel may kill other workloads first.  Memory,
+    unlike CPU, cannot be throttled.
+    Example:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - {name: web, image: "nginx:1.27"}
+    Use instead:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+              resources: {limits: {memory: 256Mi}}
+    Fix safety: no automatic fix; only you know what the container needs.
+    References: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+    """
+    return missing_resource(obj, "memory", "limits")
+
+
+@rule(code="KL204", name="cpu-limit-missing", severity="info", category="resources", enabled=False, kinds=POD_KINDS)
+def cpu_limit_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A container has no CPU limit.  Off by default.
+
+    Why: some teams cap CPU so one workload cannot take a node's spare
+    cycles.  Many deliberately set none: CPU limits throttle a container even
+    when the node is idle, which hurts latency.  Turn this on only if your
+    policy requires limits.
+    Example:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - {name: web, image: "nginx:1.27"}
+    Use instead:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+              resources: {limits: {cpu: "1"}}
+    Fix safety: no automatic fix; only you know what the container needs.
+    References: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+    """
+    return missing_resource(obj, "cpu", "limits")

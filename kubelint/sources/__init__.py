@@ -1,0 +1,100 @@
+"""Where manifests come from: paths (files and directories), and stdin.
+
+Each input becomes a `Source` (a display name and its bytes).  URLs with a
+trust policy will be another producer of `Source` values here; nothing
+downstream needs to know where the bytes came from.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    name: str  # what reports call the file: the path as given, or "-"
+    data: bytes
+
+
+class InputError(Exception):
+    """An input that cannot be read; the message is one line naming it."""
+
+
+def excluded(path: str, patterns: Iterable[str]) -> bool:
+    """True when a glob matches the path, its tail or its base name.
+
+    `*` matches across `/`, so `vendor/*` excludes everything below any
+    `vendor` directory and `*.tmpl.yaml` any file with that ending.
+    """
+    norm = path.replace(os.sep, "/")
+    if norm.startswith("./"):
+        norm = norm[2:]
+    base = norm.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if fnmatch.fnmatchcase(norm, pattern) or fnmatch.fnmatchcase(base, pattern):
+            return True
+        if fnmatch.fnmatchcase(norm, "*/" + pattern) or fnmatch.fnmatchcase(norm, pattern + "/*"):
+            return True
+        if fnmatch.fnmatchcase(norm, "*/" + pattern + "/*"):
+            return True
+    return False
+
+
+def expand(inputs: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
+    """The files an input list names, in a stable order.
+
+    Directories are walked recursively for .yaml, .yml and .json files,
+    skipping hidden directories; a file named explicitly is always read.
+    Raises InputError for a path that does not exist.
+    """
+    exclude = list(exclude)
+    files: list[str] = []
+    for item in inputs:
+        if item == STDIN:
+            files.append(STDIN)
+            continue
+        if os.path.isdir(item):
+            found = []
+            for root, dirs, names in os.walk(item):
+                dirs[:] = sorted(
+                    d for d in dirs if not d.startswith(".") and not excluded(os.path.join(root, d), exclude)
+                )
+                for name in names:
+                    path = os.path.join(root, name)
+                    if name.lower().endswith(MANIFEST_SUFFIXES) and not excluded(path, exclude):
+                        found.append(path)
+            files.extend(sorted(found))
+        elif os.path.exists(item):
+            if not excluded(item, exclude):
+                files.append(item)
+        else:
+            raise InputError(f"{item}: no such file or directory")
+    # The same file named twice (a pre-commit run, overlapping globs) is read once.
+    seen: set[str] = set()
+    unique = []
+    for f in files:
+        key = f if f == STDIN else os.path.realpath(f)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def read(paths: Iterable[str]) -> Iterator[Source]:
+    for path in paths:
+        if path == STDIN:
+            yield Source(STDIN, sys.stdin.buffer.read())
+            continue
+        try:
+            with open(path, "rb") as fh:
+                yield Source(path, fh.read())
+        except OSError as e:
+            raise InputError(f"{path}: cannot read: {e.strerror or e}") from None

@@ -1,0 +1,114 @@
+"""Helpers rules use to read objects: pod specs, containers, tolerant access.
+
+Every pod-bearing kind keeps its pod spec at a known path
+(https://kubernetes.io/docs/concepts/workloads/); CronJob reaches it through
+`spec.jobTemplate`.  Rules never index raw data directly where a wrong type
+could crash them: `as_map`, `as_list` and `as_str` turn anything unexpected
+into an empty value (the schema stage reports the wrong type).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from kubelint.model import K8sObject, Path
+
+# kind -> path of the pod template (metadata + spec) within the object.
+POD_TEMPLATE_PATHS: dict[str, Path] = {
+    "Deployment": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "ReplicationController": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+    "PodTemplate": ("template",),
+}
+POD_KINDS = frozenset(POD_TEMPLATE_PATHS) | {"Pod"}
+# Workloads whose pods are meant to run until stopped (probes make sense).
+LONG_RUNNING_KINDS = frozenset(
+    {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}
+)
+CONTAINER_GROUPS = ("initContainers", "containers", "ephemeralContainers")
+
+
+def as_map(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def get_path(data: Any, path: Path, default: Any = None) -> Any:
+    for seg in path:
+        if isinstance(seg, int):
+            if not isinstance(data, list) or not 0 <= seg < len(data):
+                return default
+        elif not isinstance(data, dict) or seg not in data:
+            return default
+        data = data[seg]
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class PodSpec:
+    """A pod spec and its metadata (the pod's own for a Pod, else the template's)."""
+
+    spec: dict
+    path: Path  # path of `spec` within the object
+    metadata: dict
+    metadata_path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    name: str
+    spec: dict
+    path: Path  # e.g. ("spec", "template", "spec", "containers", 0)
+    group: str  # containers, initContainers or ephemeralContainers
+    pod: PodSpec
+
+    @property
+    def label(self) -> str:
+        """`container "web"`, `init container "setup"`, `ephemeral container "debug"`."""
+        prefix = {"initContainers": "init container", "ephemeralContainers": "ephemeral container"}
+        return f'{prefix.get(self.group, "container")} "{self.name}"'
+
+    @property
+    def security_context(self) -> dict:
+        return as_map(self.spec.get("securityContext"))
+
+
+def pod_spec(obj: K8sObject) -> PodSpec | None:
+    """The pod spec of a pod-bearing object, or None for other kinds."""
+    kind = obj.kind
+    if kind == "Pod":
+        return PodSpec(as_map(obj.data.get("spec")), ("spec",), as_map(obj.data.get("metadata")), ("metadata",))
+    base = POD_TEMPLATE_PATHS.get(kind)
+    if base is None:
+        return None
+    template = as_map(get_path(obj.data, base))
+    return PodSpec(as_map(template.get("spec")), base + ("spec",), as_map(template.get("metadata")), base + ("metadata",))
+
+
+def containers(obj: K8sObject, groups: tuple[str, ...] = CONTAINER_GROUPS) -> Iterator[Container]:
+    """Every container of a pod-bearing object, init and ephemeral ones
+    included unless `groups` narrows it, each with its path."""
+    pod = pod_spec(obj)
+    if pod is None:
+        return
+    for group in groups:
+        for index, spec in enumerate(as_list(pod.spec.get(group))):
+            if isinstance(spec, dict):
+                name = spec.get("name")
+                yield Container(str(name) if name is not None else f"#{index}", spec, pod.path + (group, index), group, pod)
+
+
+def object_annotations(obj: K8sObject) -> dict:
+    return as_map(as_map(obj.data.get("metadata")).get("annotations"))
