@@ -1,0 +1,130 @@
+import os
+import sys
+
+import click
+
+FORMATS = ("text", "json", "sarif", "junit", "github")
+
+
+def _split(values) -> list[str]:
+    """Repeatable options also take comma-separated lists."""
+    return [part.strip() for v in values for part in v.split(",") if part.strip()]
+
+
+def _outputs(fmt: str, outputs) -> tuple[str | None, list[tuple[str, str]]]:
+    """(file for the main report or None for stdout, [(format, file)...])."""
+    main_file, extra = None, []
+    for value in outputs:
+        prefix, sep, path = value.partition("=")
+        if sep and prefix in FORMATS:
+            if not path:
+                raise click.BadParameter(f'"{value}": no file after "="', param_hint="--output")
+            extra.append((prefix, path))
+        else:
+            if main_file is not None:
+                raise click.BadParameter("give at most one plain --output FILE; use FORMAT=FILE for more", param_hint="--output")
+            main_file = value
+    return main_file, extra
+
+
+def _render(fmt: str, result, colour: bool = False) -> str:
+    if fmt == "text":
+        from kubelint.report import text
+
+        return text.render(result, colour=colour)
+    import importlib
+
+    return importlib.import_module(f"kubelint.report.{fmt}").render(result)
+
+
+def _write(path: str, content: str) -> None:
+    """Write a report atomically: a reader never sees half a report."""
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.kubelint-tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise click.FileError(path, hint=e.strerror or str(e)) from None
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, metavar="[INPUTS]...")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="[FORMAT=]FILE",
+    help="Write the report to FILE instead of stdout; FORMAT=FILE writes another report too (repeatable).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "none"]),
+    default=None,
+    help="Exit 1 when a finding is at or above this severity.  [default: warning]",
+)
+@click.option("-k", "--kubernetes-version", default=None, metavar="VERSION", help="Target Kubernetes version (1.25 to 1.37).  [default: newest]")
+@click.option("--select", multiple=True, metavar="RULES", help="Check only these rules (codes, prefixes, names, categories, ALL).")
+@click.option("--extend-select", multiple=True, metavar="RULES", help="Also check these rules.")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Do not check these rules.")
+@click.option("--allowed-registry", multiple=True, metavar="REG", help="Allowed image registry or registry/path prefix (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching this glob (repeatable).")
+@click.option("--crd", "crds", multiple=True, metavar="PATH", help="CustomResourceDefinitions (files or directories) to validate custom resources with.")
+@click.option("--strict/--no-strict", default=None, help="Report fields the schema does not define.  [default: strict]")
+@click.option("--pss-level", type=click.Choice(["baseline", "restricted", "none"]), default=None, help="Pod Security Standards level to enforce.")
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Configuration file (default: nearest .kubelint.yaml or pyproject.toml).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report.")
+def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color) -> None:
+    """Check Kubernetes manifests: files, directories (recursively) or - for stdin.
+
+    Multi-document YAML, JSON and kind: List are read; documents that are not
+    Kubernetes objects are skipped.
+    """
+    from kubelint.cli import fail
+    from kubelint.config import ConfigError, Settings, find_config, load_settings
+    from kubelint.engine import UsageError, check as run_check, exit_code
+    from kubelint.sources import InputError, expand, read
+
+    if not inputs:
+        fail("no inputs; name files, directories, or - for stdin (see kubelint check --help)")
+    try:
+        path = config_path or find_config()
+        settings = load_settings(path) if path else Settings()
+    except ConfigError as e:
+        fail(str(e))
+    if kubernetes_version is not None:
+        settings.kubernetes_version = kubernetes_version
+    if select:
+        settings.select = _split(select)
+    settings.extend_select += _split(extend_select)
+    settings.ignore += _split(ignore)
+    if allowed_registry:
+        settings.allowed_registries = _split(allowed_registry)
+    settings.exclude += list(exclude)
+    settings.crds += list(crds)
+    if strict is not None:
+        settings.strict = strict
+    if pss_level is not None:
+        settings.pss_level = pss_level
+    if fail_on is not None:
+        settings.fail_on = fail_on
+
+    main_file, extra = _outputs(fmt, outputs)
+    try:
+        files = expand(inputs, settings.exclude)
+        result = run_check(read(files), settings)
+    except (InputError, UsageError) as e:
+        fail(str(e))
+
+    colour = color == "always" or (color == "auto" and main_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    report = _render(fmt, result, colour=colour)
+    if main_file is None:
+        click.echo(report, nl=False)
+    else:
+        _write(main_file, report)
+    for extra_fmt, extra_path in extra:
+        _write(extra_path, _render(extra_fmt, result))
+    sys.exit(exit_code(result, settings.fail_on))

@@ -1,0 +1,55 @@
+"""The JSON report: a stable, documented document (see README, "JSON report").
+
+    {"version": "<kubelint version>", "kubernetes_version": "1.37",
+     "summary": {"files", "objects", "findings", "errors", "warnings", "infos"},
+     "findings": [{"rule", "name", "severity", "message", "fix", "file", "line",
+                   "column", "object": {"apiVersion", "kind", "namespace", "name"},
+                   "path"}]}
+
+`rule` is the code (KL102), `name` the rule name, `fix` an object
+{"title", "snippet"} or null, `object` null for findings about the text
+itself, `path` a JSON pointer (RFC 6901) relative to the object.
+"""
+
+from __future__ import annotations
+
+import json
+
+from kubelint.model import Finding, RunResult
+
+
+def finding_dict(f: Finding) -> dict:
+    return {
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity,
+        "message": f.message,
+        "fix": {"title": f.fix.title, "snippet": f.fix.snippet} if f.fix else None,
+        "file": f.file,
+        "line": f.line,
+        "column": f.column,
+        "object": f.object.as_dict() if f.object else None,
+        "path": f.pointer,
+    }
+
+
+def document(result: RunResult) -> dict:
+    from kubelint import __version__
+
+    return {
+        "version": __version__,
+        "kubernetes_version": result.kubernetes_version,
+        "summary": {
+            "files": result.files,
+            "objects": result.objects,
+            "findings": len(result.findings),
+            "errors": result.count("error"),
+            "warnings": result.count("warning"),
+            "infos": result.count("info"),
+        },
+        "findings": [finding_dict(f) for f in result.findings],
+    }
+
+
+def render(result: RunResult) -> str:
+    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
