@@ -189,3 +189,10 @@ def test_quoted_helm_values_are_templates_too():
 def test_rendered_manifests_with_braces_in_strings_are_not_templates(value):
     text = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  text: {value}\n"
     assert found(text) == []
+
+
+def test_ytt_template_is_unrendered():
+    text = '#@ load("@ytt:data", "data")\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: #@ data.values.name\n'
+    result = run(text)
+    assert [(f.name, f.line, f.column) for f in result.findings] == [("template-unrendered", 1, 1)]
+    assert result.findings[0].fix.title == "Render the template first: `ytt -f DIR | kubelint check -`."

@@ -105,6 +105,9 @@ _CONTROL_LINE_RE = re.compile(
     re.M,
 )
 
+# Carvel ytt templates are YAML whose `#@` comments carry the template code.
+_YTT_RE = re.compile(r"^[ \t]*#@[ \t]*(?:load|def|for|if|end|data|overlay|template|yaml|library|\(|[a-z_]+\.)", re.M)
+YTT_FIX = "Render the template first: `ytt -f DIR | kubelint check -`."
 TEMPLATE_FIX = "Render the template first: `helm template RELEASE CHART | kubelint check -`."
 
 
@@ -117,6 +120,18 @@ def template_hazard(text: str, error_line: int | None, multiline: list[tuple[int
     parser stopped) and has template control lines outside multi-line strings
     or a template action on the line where parsing failed.
     """
+    if "#@" in text:
+        ytt = _YTT_RE.search(text)
+        if ytt is not None:
+            start = ytt.start() + (len(ytt.group(0)) - len(ytt.group(0).lstrip()))
+            line = text.count("\n", 0, start) + 1
+            return Hazard(
+                "template-unrendered",
+                line,
+                start - (text.rfind("\n", 0, start) + 1) + 1,
+                "unrendered ytt template (#@ annotations); it is not a manifest until rendered",
+                YTT_FIX,
+            )
     if "{{" not in text:
         return None
     m = _HELM_RE.search(text)
