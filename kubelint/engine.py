@@ -3,6 +3,7 @@ suppressions -> a RunResult.  No printing, no exit codes: that is the CLI's."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -66,6 +67,34 @@ def objects_of(doc: Document) -> Iterator[K8sObject]:
     yield K8sObject(data, doc)
 
 
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def kustomize_patch_files(doc: Document) -> set[str]:
+    """Files a kustomization uses as patches (strategic merge or JSON 6902),
+    normalised; their objects are fragments, not whole objects."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return set()
+    base = os.path.dirname(doc.file)
+    paths = []
+    for entry in data.get("patchesStrategicMerge") or []:
+        if isinstance(entry, str) and "\n" not in entry:
+            paths.append(entry)
+    for key in ("patches", "patchesJson6902"):
+        for entry in data.get(key) or []:
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                paths.append(entry["path"])
+    return {os.path.normpath(os.path.join(base, p)) for p in paths}
+
+
+def _is_kustomization(doc: Document) -> bool:
+    if os.path.basename(doc.file) in KUSTOMIZATION_FILES:
+        return True
+    data = doc.data
+    return isinstance(data, dict) and str(data.get("apiVersion", "")).startswith("kustomize.config.k8s.io/")
+
+
 def load_crds(paths: Iterable[str]) -> list[dict]:
     """CustomResourceDefinitions from `--crd` files and directories (they are
     schemas for the run, not checked themselves)."""
@@ -123,6 +152,7 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
     findings: list[Finding] = []
     objects: list[K8sObject] = []
     comments: dict[str, dict[int, frozenset[str]]] = {}
+    patches: set[str] = set()
     files = 0
     for source in sources:
         files += 1
@@ -138,7 +168,14 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
                     )
                 )
         for doc in parsed.documents:
-            objects.extend(objects_of(doc))
+            if _is_kustomization(doc):
+                patches |= kustomize_patch_files(doc)
+            else:
+                objects.extend(objects_of(doc))
+    if patches:
+        for obj in objects:
+            if os.path.normpath(obj.file) in patches:
+                obj.partial = True
 
     crds = None
     crd_docs = [o.data for o in objects if o.kind == CRD_KIND]
@@ -159,6 +196,8 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
         for r, ctx in object_rules:
             if r.kinds is not None and kind not in r.kinds:
                 continue
+            if obj.partial and r.category != "schema":
+                continue  # a patch lacks most of what rules look for, by design
             for problem in r.check(obj, ctx):
                 line, column = obj.position(problem.path, problem.at)
                 severity = problem.severity if problem.severity and not r.fixed_severity else r.severity

@@ -118,6 +118,8 @@ class K8sObject:
     document: Document
     prefix: Path = ()  # path of the object within its document (List items)
     ref: ObjectRef = field(default=None)  # type: ignore[assignment]
+    # A kustomize patch: a fragment merged into a base, not a whole object.
+    partial: bool = False
 
     def __post_init__(self) -> None:
         if self.ref is None:

@@ -471,3 +471,26 @@ def test_removed_apis_stay_removed_and_replacements_exist(change):
             assert not known(change.api_version, change.kind, version), version
     if change.replacement:
         assert known(change.replacement, change.kind, DEFAULT)
+
+
+def test_kustomize_patches_are_fragments(tmp_path):
+    """Files a kustomization lists as patches lack required fields by design."""
+    from kubelint.config import Settings
+    from kubelint.engine import check
+    from kubelint.sources import expand, read
+
+    (tmp_path / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [deploy.yaml]\n"
+        "patches:\n  - path: patch.yaml\n"
+    )
+    (tmp_path / "patch.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 3\n  replica: 2\n"
+        "  template:\n    spec:\n      containers:\n        - name: web\n          $patch: delete\n"
+    )
+    (tmp_path / "deploy.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n")
+    result = check(read(expand([str(tmp_path)])), Settings(select=["ALL"]))
+    got = sorted((f.file.rsplit("/", 1)[1], f.name, f.line) for f in result.findings)
+    # the patch: only what is present and wrong; the base: what is missing too
+    assert ("patch.yaml", "unknown-field", 6) in got
+    assert [g for g in got if g[0] == "patch.yaml"] == [("patch.yaml", "unknown-field", 6)]
+    assert ("deploy.yaml", "schema-invalid", 4) in got

@@ -64,6 +64,8 @@ def unknown_field(obj: K8sObject, ctx) -> Iterator[Problem]:
     if not ctx.strict or (removed is not None and removed[0] == "removed"):
         return
     for e in _errors(obj, ctx) or ():
+        if obj.partial and str(e.path[-1] if e.path else "").startswith("$"):
+            continue  # strategic merge directives ($patch, $retainKeys, ...) in a kustomize patch
         if e.kind == "unknown-field":
             yield Problem(e.path, e.message, Fix(e.fix) if e.fix else None, at=e.at)
 
@@ -97,6 +99,8 @@ def schema_invalid(obj: K8sObject, ctx) -> Iterator[Problem]:
     if removed is not None and removed[0] == "removed":
         return  # api-removed says what matters; the old schema is gone
     for e in _errors(obj, ctx) or ():
+        if obj.partial and e.at == "parent":
+            continue  # a kustomize patch leaves required fields to its base
         if e.kind != "unknown-field":
             yield Problem(e.path, e.message, Fix(e.fix) if e.fix else None, at=e.at)
 
