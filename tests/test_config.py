@@ -67,7 +67,7 @@ def test_config_error_from_the_cli_is_one_line_exit_2(run_cli, tmp_path):
 def test_config_settings_apply_and_cli_beats_file(run_cli, tmp_path):
     (tmp_path / "pod.yaml").write_text(POD)
     (tmp_path / "c.yaml").write_text(
-        "select: [images]\nallowed-registries: [ghcr.io/acme/]\nseverity: {image-tag-latest: error}\nfail-on: error\n"
+        "select: [image-registry-not-allowed, image-tag-latest]\nallowed-registries: [ghcr.io/acme/]\nseverity: {image-tag-latest: error}\nfail-on: error\n"
     )
     code, out, _ = run_cli("check", "-c", tmp_path / "c.yaml", "-f", "json", tmp_path / "pod.yaml")
     doc = json.loads(out)
