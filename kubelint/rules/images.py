@@ -115,3 +115,148 @@ def image_tag_latest(obj: K8sObject, ctx) -> Iterator[Problem]:
                     f"image: {ref.name.removeprefix('docker.io/library/')}:<version>  # or @sha256:<digest>",
                 ),
             )
+
+
+@rule(code="KL103", name="image-digest-missing", severity="warning", category="images", enabled=False, kinds=POD_KINDS)
+def image_digest_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """An image is not pinned by digest.  Off by default.
+
+    Why: a tag, even a version tag, can be moved to another image by whoever
+    can push to the repository; only a digest (`@sha256:...`) names one
+    immutable image, so what was scanned and signed is what runs.  For
+    supply-chain policies (SLSA, signed-image admission); off by default
+    because digests need tooling (Renovate, kustomize `images`, a CD system)
+    to stay current.  A `tag@digest` reference counts as pinned (the runtime
+    uses the digest).  Checkov (CKV_K8S_43), KICS and Gatekeeper's
+    `K8sImageDigests` check the same.
+    Example:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - {name: web, image: "nginx:1.27.2"}
+    Use instead:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27.2@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    Fix safety: no automatic fix; resolve the digest from the registry
+    (`crane digest`, `docker buildx imagetools inspect`).
+    References: https://kubernetes.io/docs/concepts/containers/images/#image-names
+    """
+    for c, image in _images(obj):
+        ref = parse_image(image)
+        if ref.digest:
+            continue
+        yield Problem(
+            c.path + ("image",),
+            f'{c.label} uses image "{image}", which is not pinned by digest',
+            Fix(
+                "Pin the image by digest.",
+                f"image: {image.strip()}@sha256:<digest>",
+            ),
+        )
+
+
+@rule(code="KL104", name="image-pull-policy-always", severity="info", category="images", kinds=POD_KINDS)
+def image_pull_policy_always(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A digest-pinned image is pulled with imagePullPolicy Always.
+
+    Why: a digest names one immutable image, so `Always` cannot fetch
+    anything newer; it only makes every container start ask the registry,
+    so a registry outage or rate limit stops pods from starting on nodes
+    that already hold the image.  `IfNotPresent` (the default for an image
+    with a digest or a version tag) gives the same image.  Keep `Always` if
+    you rely on it to make each pod prove its registry credentials for a
+    private image already cached on a shared node.
+    Example:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+              imagePullPolicy: Always
+    Use instead:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+              imagePullPolicy: IfNotPresent
+    Fix safety: safe: the digest fixes the image, so IfNotPresent runs the
+    same one.
+    References: https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy
+    """
+    for c, image in _images(obj):
+        if c.spec.get("imagePullPolicy") == "Always" and parse_image(image).digest:
+            yield Problem(
+                c.path + ("imagePullPolicy",),
+                f'{c.label} pulls digest-pinned image "{image}" with imagePullPolicy "Always", which cannot fetch anything newer',
+                Fix("Set imagePullPolicy to IfNotPresent (or remove it).", "imagePullPolicy: IfNotPresent"),
+            )
+
+
+@rule(
+    code="KL105",
+    name="image-pull-policy-never",
+    severity="warning",
+    category="images",
+    kinds=POD_KINDS,
+    options={
+        "development-namespaces": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["dev", "development", "local", "kind", "minikube"],
+            "description": "Namespaces where imagePullPolicy Never is expected (images loaded into a local cluster).",
+        }
+    },
+)
+def image_pull_policy_never(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A container uses imagePullPolicy Never outside a development namespace.
+
+    Why: with `Never` the kubelet never pulls; the container starts only on
+    a node where the image was loaded by hand (`kind load`, `minikube image
+    load`) and fails with ErrImageNeverPull everywhere else.  It belongs to
+    local clusters, and is usually a development setting that leaked into a
+    shared manifest.  Not reported in the namespaces of the option
+    `development-namespaces`; an object without a namespace is reported,
+    since it lands in the namespace it is applied to.
+    Example:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, namespace: shop}
+        spec:
+          containers:
+            - {name: web, image: "ghcr.io/acme/web:1.4.2", imagePullPolicy: Never}
+    Use instead:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, namespace: shop}
+        spec:
+          containers:
+            - {name: web, image: "ghcr.io/acme/web:1.4.2", imagePullPolicy: IfNotPresent}
+    Fix safety: no automatic fix; the image must be in a registry the nodes
+    can pull from.
+    Options: development-namespaces (list of namespaces, default dev,
+    development, local, kind, minikube).
+    References: https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy
+    """
+    namespace = obj.ref.namespace
+    if namespace is not None and namespace in set(ctx.options.get("development-namespaces") or ()):
+        return
+    where = f'namespace "{namespace}"' if namespace else "an object without a namespace"
+    for c in containers(obj):
+        if c.spec.get("imagePullPolicy") == "Never":
+            yield Problem(
+                c.path + ("imagePullPolicy",),
+                f'{c.label} uses imagePullPolicy "Never" in {where}: it starts only where the image was loaded by hand',
+                Fix("Push the image to a registry and use IfNotPresent (or remove the field).", "imagePullPolicy: IfNotPresent"),
+            )

@@ -1,0 +1,704 @@
+"""Exposure and networking: Services, Ingresses and NetworkPolicies.
+
+Several rules here relate objects to each other (a Service to the pods it
+selects, a NetworkPolicy to the pods it isolates).  They only see the objects
+of the run, so they follow two conventions, shared with availability.py:
+
+* Namespaces.  An object without `metadata.namespace` lands wherever it is
+  applied (`kubectl apply -n`, kustomize `namespace:`), so it may share a
+  namespace with every object; objects that both name a namespace share it
+  only when the names are equal.  A Service and a Deployment in one file, both
+  without a namespace, are therefore in the same namespace.
+* When in doubt, stay quiet.  A possible match clears a finding (a
+  NetworkPolicy without a namespace covers a Deployment in "shop"), but a
+  finding needs sure ground: a Service is reported unmatched only when the
+  input declares workloads in exactly its namespace (no namespace counting
+  as one namespace here), so a lone Service file in a pre-commit run, or a
+  Service of "shop" next to workloads without a namespace, is not reported.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from kubelint.model import Fix, K8sObject, Problem
+from kubelint.registry import rule
+from kubelint.workloads import POD_KINDS, PodSpec, as_list, as_map, as_str, get_path, object_annotations, pod_spec
+
+# Kinds whose pods run in the cluster (a PodTemplate only describes pods).
+WORKLOAD_KINDS = POD_KINDS - {"PodTemplate"}
+
+# API groups served by Kubernetes itself; any other group is a custom resource.
+BUILTIN_GROUPS = frozenset(
+    {
+        "", "apps", "batch", "autoscaling", "policy", "extensions", "networking.k8s.io",
+        "rbac.authorization.k8s.io", "storage.k8s.io", "apiextensions.k8s.io",
+        "admissionregistration.k8s.io", "scheduling.k8s.io", "coordination.k8s.io",
+        "discovery.k8s.io", "node.k8s.io", "certificates.k8s.io", "events.k8s.io",
+        "flowcontrol.apiserver.k8s.io", "apiregistration.k8s.io", "resource.k8s.io",
+        "storagemigration.k8s.io", "internal.apiserver.k8s.io", "authentication.k8s.io",
+        "authorization.k8s.io",
+    }
+)
+
+# Labels a controller adds to the pods it creates, with values the manifest
+# cannot know (pod-template-hash, a StatefulSet pod's name, a Job's uid...).
+# A selector on one of them is taken to match the workload's pods.
+CONTROLLER_LABELS = frozenset(
+    {
+        "pod-template-hash",
+        "controller-revision-hash",
+        "pod-template-generation",
+        "controller-uid",
+        "job-name",
+        "batch.kubernetes.io/controller-uid",
+        "batch.kubernetes.io/job-name",
+        "batch.kubernetes.io/job-completion-index",
+        "statefulset.kubernetes.io/pod-name",
+        "apps.kubernetes.io/pod-index",
+    }
+)
+
+
+def same_namespace(a: str | None, b: str | None) -> bool:
+    """Whether two objects may share a namespace (None: wherever applied)."""
+    return a is None or b is None or a == b
+
+
+def api_group(obj: K8sObject) -> str:
+    group, slash, _ = obj.api_version.rpartition("/")
+    return group if slash else ""
+
+
+def label_value(value: Any) -> str | None:
+    """A label or selector value as the API reads it; None if it cannot be one."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PodTemplate:
+    """The pods one object runs: their labels and spec."""
+
+    obj: K8sObject
+    namespace: str | None
+    labels: dict  # str -> str
+    pod: PodSpec
+    controlled: bool  # made by a controller (not a bare Pod)
+
+    def has_label(self, key: str, value: str | None = None) -> bool:
+        if key in self.labels:
+            return value is None or self.labels[key] == value
+        return self.controlled and key in CONTROLLER_LABELS
+
+
+def pod_templates(ctx) -> list[PodTemplate]:
+    """Every pod-bearing workload of the run, computed once."""
+
+    def build() -> list[PodTemplate]:
+        out = []
+        for obj in ctx.objects:
+            pod = pod_spec(obj) if obj.kind in WORKLOAD_KINDS else None
+            if pod is None:
+                continue
+            labels = {}
+            for key, value in as_map(pod.metadata.get("labels")).items():
+                text = label_value(value)
+                if isinstance(key, str) and text is not None:
+                    labels[key] = text
+            out.append(PodTemplate(obj, obj.ref.namespace, labels, pod, obj.kind != "Pod"))
+        return out
+
+    return ctx.memo(("network", "pod-templates"), build)
+
+
+def pod_template_of(ctx, obj: K8sObject) -> PodTemplate | None:
+    index = ctx.memo(("network", "pod-template-by-object"), lambda: {id(t.obj): t for t in pod_templates(ctx)})
+    return index.get(id(obj))
+
+
+def pods_in_namespace(ctx, namespace: str | None) -> list[PodTemplate]:
+    """The workloads that may share `namespace` (see the module docstring)."""
+
+    def build() -> dict:
+        by_namespace: dict = {}
+        for t in pod_templates(ctx):
+            by_namespace.setdefault(t.namespace, []).append(t)
+        return by_namespace
+
+    if namespace is None:
+        return pod_templates(ctx)
+    by_namespace = ctx.memo(("network", "pod-templates-by-namespace"), build)
+    return by_namespace.get(namespace, []) + by_namespace.get(None, [])
+
+
+def service_selects(selector: dict, template: PodTemplate) -> bool:
+    """A Service selector (a plain map, all pairs must match)."""
+    for key, value in selector.items():
+        text = label_value(value)
+        if not isinstance(key, str) or text is None:
+            return True  # not a valid selector: the schema stage reports it
+        if not template.has_label(key, text):
+            return False
+    return True
+
+
+def label_selector_matches(selector: Any, template: PodTemplate) -> bool:
+    """A LabelSelector (matchLabels and matchExpressions, ANDed); an empty
+    selector matches every pod.  A part that cannot be read (a wrong type, an
+    unknown operator) is taken to match: the rules using this report an
+    absence and must not invent one."""
+    selector = as_map(selector)
+    for key, value in as_map(selector.get("matchLabels")).items():
+        text = label_value(value)
+        if isinstance(key, str) and text is not None and not template.has_label(key, text):
+            return False
+    for expression in map(as_map, as_list(selector.get("matchExpressions"))):
+        key, operator = expression.get("key"), expression.get("operator")
+        if not isinstance(key, str):
+            continue
+        values = {label_value(v) for v in as_list(expression.get("values"))}
+        # None when a controller sets the label: its value is unknown.
+        current = template.labels.get(key)
+        if operator == "In" and not (template.has_label(key) and (current is None or current in values)):
+            return False
+        if operator == "NotIn" and current is not None and current in values:
+            return False
+        if operator == "Exists" and not template.has_label(key):
+            return False
+        if operator == "DoesNotExist" and key in template.labels:
+            return False
+    return True
+
+
+def service_targets(ctx, service: K8sObject) -> tuple[list[PodTemplate], list[PodTemplate]] | None:
+    """(workloads in the Service's namespace, those it selects), or None when
+    the Service has no selector to check."""
+    spec = as_map(service.data.get("spec"))
+    selector = spec.get("selector")
+    if not isinstance(selector, dict) or not selector or spec.get("type") == "ExternalName":
+        return None
+    candidates = pods_in_namespace(ctx, service.ref.namespace)
+    return candidates, [t for t in candidates if service_selects(selector, t)]
+
+
+@rule(code="KL701", name="service-nodeport", severity="warning", category="network", kinds={"Service"})
+def service_nodeport(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A Service of type NodePort opens its ports on every node.
+
+    Why: a NodePort Service listens on a port of every node of the cluster,
+    bypassing whatever fronts the cluster (Ingress, Gateway, load balancer),
+    and is reachable by anything that can reach a node's address.  kube-score
+    (`service-type`) and kube-linter (`exposed-services`) flag it too.  A
+    LoadBalancer Service also allocates node ports, but for its own load
+    balancer; see `service-loadbalancer`.
+    Example:
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          type: NodePort
+          selector: {app: web}
+          ports:
+            - {port: 80, targetPort: 8080, nodePort: 30080}
+    Use instead:
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          selector: {app: web}
+          ports:
+            - {port: 80, targetPort: 8080}
+    Fix safety: no automatic fix; clients that use the node port must move to
+    an Ingress, a Gateway or a load balancer first.
+    References: https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport
+    """
+    spec = as_map(obj.data.get("spec"))
+    if spec.get("type") != "NodePort":
+        return
+    ports = [str(p.get("nodePort")) for p in map(as_map, as_list(spec.get("ports"))) if p.get("nodePort") is not None]
+    where = f" (node port {', '.join(ports)})" if ports else ""
+    yield Problem(
+        ("spec", "type"),
+        f'type "NodePort" opens the Service on every node{where}',
+        Fix("Use a ClusterIP Service behind an Ingress or Gateway, or a LoadBalancer Service.", "type: ClusterIP"),
+    )
+
+
+# annotation -> values that make a cloud load balancer internal (None: any
+# value other than "false"), from the cloud providers' documentation and
+# https://kubernetes.io/docs/concepts/services-networking/service/#internal-load-balancer
+INTERNAL_LB_ANNOTATIONS: dict[str, frozenset[str] | None] = {
+    "networking.gke.io/load-balancer-type": frozenset({"internal"}),
+    "cloud.google.com/load-balancer-type": frozenset({"internal"}),
+    # In-tree AWS provider: any value but "false" (commonly "true" or "0.0.0.0/0").
+    "service.beta.kubernetes.io/aws-load-balancer-internal": None,
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": frozenset({"internal"}),
+    "service.beta.kubernetes.io/azure-load-balancer-internal": frozenset({"true"}),
+    "service.beta.kubernetes.io/oci-load-balancer-internal": frozenset({"true"}),
+    "oci-network-load-balancer.oraclecloud.com/internal": frozenset({"true"}),
+    "service.beta.kubernetes.io/openstack-internal-load-balancer": frozenset({"true"}),
+    "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type": frozenset({"private"}),
+    "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": frozenset({"intranet"}),
+    "service.beta.kubernetes.io/cce-load-balancer-internal-vpc": frozenset({"true"}),
+    "service.kubernetes.io/qcloud-loadbalancer-internal-subnetid": None,
+}
+OPEN_RANGES = frozenset({"0.0.0.0/0", "::/0"})
+
+
+def load_balancer_internal(obj: K8sObject) -> bool:
+    annotations = object_annotations(obj)
+    for key, values in INTERNAL_LB_ANNOTATIONS.items():
+        value = label_value(annotations.get(key))
+        if value is None or value.strip() == "":
+            continue
+        value = value.strip().lower()
+        if (values is None and value != "false") or (values is not None and value in values):
+            return True
+    # The AWS Load Balancer Controller makes internal NLBs unless told
+    # otherwise (https://kubernetes-sigs.github.io/aws-load-balancer-controller/).
+    spec = as_map(obj.data.get("spec"))
+    aws_type = as_str(annotations.get("service.beta.kubernetes.io/aws-load-balancer-type")).lower()
+    if spec.get("loadBalancerClass") == "service.k8s.aws/nlb" or aws_type in ("external", "nlb-ip"):
+        scheme = as_str(annotations.get("service.beta.kubernetes.io/aws-load-balancer-scheme")).lower()
+        return scheme != "internet-facing"
+    return False
+
+
+def source_ranges_restricted(obj: K8sObject) -> bool:
+    spec = as_map(obj.data.get("spec"))
+    ranges = [r.strip() for r in as_list(spec.get("loadBalancerSourceRanges")) if isinstance(r, str)]
+    if not ranges:
+        legacy = as_str(object_annotations(obj).get("service.beta.kubernetes.io/load-balancer-source-ranges"))
+        ranges = [r.strip() for r in legacy.split(",") if r.strip()]
+    return bool(ranges) and not any(r in OPEN_RANGES for r in ranges)
+
+
+@rule(code="KL702", name="service-loadbalancer", severity="info", category="network", kinds={"Service"})
+def service_loadbalancer(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A LoadBalancer Service gets a public address unless marked internal.
+
+    Why: on most clouds a Service of type LoadBalancer provisions a load
+    balancer with a public address, open to the internet.  That is often the
+    intent (an ingress controller); when it is not, mark it internal with the
+    provider's annotation (GKE `networking.gke.io/load-balancer-type:
+    Internal`, AWS `service.beta.kubernetes.io/aws-load-balancer-internal:
+    "true"` or `...aws-load-balancer-scheme: internal`, Azure
+    `service.beta.kubernetes.io/azure-load-balancer-internal: "true"`, OCI,
+    OpenStack, IBM, Alibaba, Baidu and Tencent equivalents), or restrict
+    `spec.loadBalancerSourceRanges` to the clients' ranges.  Not reported
+    when either is present; kube-linter's `exposed-services` is similar.
+    Example:
+        apiVersion: v1
+        kind: Service
+        metadata: {name: db}
+        spec:
+          type: LoadBalancer
+          selector: {app: db}
+          ports:
+            - {port: 5432}
+    Use instead:
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: db
+          annotations:
+            networking.gke.io/load-balancer-type: Internal
+        spec:
+          type: LoadBalancer
+          selector: {app: db}
+          ports:
+            - {port: 5432}
+    Fix safety: no automatic fix; whether the Service should be public, and
+    which annotation your cloud reads, is yours to decide.
+    References: https://kubernetes.io/docs/concepts/services-networking/service/#internal-load-balancer
+    """
+    if as_map(obj.data.get("spec")).get("type") != "LoadBalancer":
+        return
+    if load_balancer_internal(obj) or source_ranges_restricted(obj):
+        return
+    yield Problem(
+        ("spec", "type"),
+        'type "LoadBalancer" with no internal annotation or loadBalancerSourceRanges is likely reachable from the internet',
+        Fix(
+            "Mark the load balancer internal with your cloud's annotation, or restrict loadBalancerSourceRanges.",
+            "loadBalancerSourceRanges:\n  - <client CIDR, e.g. 10.0.0.0/8>",
+        ),
+    )
+
+
+@rule(code="KL703", name="service-selector-unmatched", severity="warning", category="network", kinds={"Service"})
+def service_selector_unmatched(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A Service selects no pods of the workloads in its namespace.
+
+    Why: a Service whose selector matches no pod has no endpoints; clients
+    get connection refused or time out, with no error anywhere.  A typo in a
+    label is the usual cause.  kube-linter's `dangling-service` and
+    kube-score's `service-targets-pod` check the same.  To stay quiet on
+    partial input, it is reported only when the input declares pod-bearing
+    workloads in the Service's own namespace (objects without a namespace
+    form one namespace for this), so a Service checked alone is not
+    reported; a workload without a namespace still counts as a match in any
+    namespace.  Not checked: Services without a selector (their endpoints
+    are managed elsewhere), ExternalName Services, the namespace
+    `kube-system` (where Services select control-plane static pods no
+    manifest describes), and Services an operator may serve: when the
+    namespace holds custom resources, or the Service's directory defines
+    CustomResourceDefinitions.  Labels the controllers add
+    (pod-template-hash, statefulset.kubernetes.io/pod-name, job-name...)
+    match their workloads.
+    Example:
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          selector: {app: webb}
+          ports:
+            - {port: 80}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+                - {name: web, image: "nginx:1.27"}
+    Use instead:
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          selector: {app: web}
+          ports:
+            - {port: 80}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+                - {name: web, image: "nginx:1.27"}
+    Fix safety: no automatic fix; correct the selector or the pod labels.
+    References: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+    """
+    namespace = obj.ref.namespace
+    if namespace == "kube-system":
+        return
+    targets = service_targets(ctx, obj)
+    if targets is None or targets[1]:
+        return
+    declared = [t for t in targets[0] if t.namespace == namespace]
+    if not declared or operator_may_serve(ctx, obj):
+        return
+    selector = as_map(get_path(obj.data, ("spec", "selector")))
+    shown = ", ".join(f"{k}={label_value(v)}" for k, v in selector.items())
+    yield Problem(
+        ("spec", "selector"),
+        f"selector {shown} matches none of the {len(declared)} workload(s) in the namespace",
+        Fix("Make the selector equal to labels of the pod template it should reach."),
+        at="key",
+    )
+
+
+def operator_may_serve(ctx, service: K8sObject) -> bool:
+    """Whether an operator may create the pods a Service selects: the input
+    holds custom resources in its namespace (a Prometheus, a Rollout, a
+    Kafka), or CustomResourceDefinitions in its directory (an operator's
+    install bundle, whose Services front pods the operator makes)."""
+
+    def build() -> tuple[set, set]:
+        namespaces, directories = set(), set()
+        for o in ctx.objects:
+            if o.kind == "CustomResourceDefinition":
+                directories.add(os.path.dirname(o.file))
+            elif api_group(o) not in BUILTIN_GROUPS:
+                namespaces.add(o.ref.namespace)
+        return namespaces, directories
+
+    namespaces, directories = ctx.memo(("network", "operator-signs"), build)
+    return service.ref.namespace in namespaces or os.path.dirname(service.file) in directories
+
+
+# IANA_SVC_NAME, what a port name must be (RFC 6335 section 5.1); other
+# strings are placeholders or mistakes the schema stage reports.
+PORT_NAME = re.compile(r"^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
+
+
+def declared_port_names(pod: PodSpec) -> set[str]:
+    """Port names of a pod's containers (init containers included: a
+    sidecar's ports count)."""
+    names = set()
+    for group in ("containers", "initContainers"):
+        for container in as_list(pod.spec.get(group)):
+            for port in as_list(as_map(container).get("ports")):
+                name = as_map(port).get("name")
+                if isinstance(name, str):
+                    names.add(name)
+    return names
+
+
+@rule(code="KL704", name="service-target-port-unknown", severity="warning", category="network", kinds={"Service"})
+def service_target_port_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A Service's named targetPort is a port name no selected container declares.
+
+    Why: a named targetPort is looked up in the `ports` of each selected
+    pod's containers; a pod that declares no such name gets no endpoint for
+    that port, so the port of the Service reaches nothing.  Checked only
+    when the Service selects at least one workload of the input, against the
+    port names of all the workloads it selects.  A numeric targetPort needs
+    no declaration.
+    Example:
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          selector: {app: web}
+          ports:
+            - {port: 80, targetPort: http}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+              ports:
+                - {name: web, containerPort: 8080}
+    Use instead:
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          selector: {app: web}
+          ports:
+            - {port: 80, targetPort: http}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+              ports:
+                - {name: http, containerPort: 8080}
+    Fix safety: no automatic fix; rename the targetPort or the container port.
+    References: https://kubernetes.io/docs/concepts/services-networking/service/#field-spec-ports
+    """
+    targets = service_targets(ctx, obj)
+    if targets is None or not targets[1]:
+        return
+    matched = targets[1]
+    names: set[str] = set()
+    for template in matched:
+        names |= declared_port_names(template.pod)
+    for index, port in enumerate(as_list(get_path(obj.data, ("spec", "ports")))):
+        target = as_map(port).get("targetPort")
+        if not isinstance(target, str) or not PORT_NAME.match(target) or target in names:
+            continue
+        declared = ", ".join(sorted(names)) or "none"
+        yield Problem(
+            ("spec", "ports", index, "targetPort"),
+            f'targetPort "{target}" is not a port name of the selected pods (declared: {declared})',
+            Fix("Use a port name the containers declare, or the container port number."),
+        )
+
+
+# Annotations through which TLS is terminated before the Ingress controller
+# (a cloud load balancer holding the certificate).
+TLS_ELSEWHERE_ANNOTATIONS = (
+    "networking.gke.io/managed-certificates",
+    "ingress.gcp.kubernetes.io/pre-shared-cert",
+    "alb.ingress.kubernetes.io/certificate-arn",
+    "appgw.ingress.kubernetes.io/appgw-ssl-certificate",
+    "service.beta.kubernetes.io/aws-load-balancer-ssl-cert",
+)
+
+
+@rule(code="KL705", name="ingress-tls-missing", severity="info", category="network", kinds={"Ingress"})
+def ingress_tls_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """An Ingress has no tls section and serves plain HTTP.
+
+    Why: without `spec.tls` the Ingress controller serves the hosts over
+    plain HTTP; credentials and cookies cross the network readable.  Not
+    reported when an annotation shows TLS is terminated by the cloud load
+    balancer in front (GKE managed or pre-shared certificates, AWS ALB
+    `certificate-arn`, Azure Application Gateway certificate).  Polaris
+    (`tlsSettingsMissing`) checks the same.
+    Example:
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: web}
+        spec:
+          rules:
+            - host: shop.example.com
+              http:
+                paths:
+                  - path: /
+                    pathType: Prefix
+                    backend:
+                      service: {name: web, port: {number: 80}}
+    Use instead:
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: web}
+        spec:
+          tls:
+            - hosts: [shop.example.com]
+              secretName: shop-tls
+          rules:
+            - host: shop.example.com
+              http:
+                paths:
+                  - path: /
+                    pathType: Prefix
+                    backend:
+                      service: {name: web, port: {number: 80}}
+    Fix safety: no automatic fix; a certificate Secret (or cert-manager) must exist.
+    References: https://kubernetes.io/docs/concepts/services-networking/ingress/#tls
+    """
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict) or as_list(spec.get("tls")):
+        return
+    annotations = object_annotations(obj)
+    if any(annotations.get(a) for a in TLS_ELSEWHERE_ANNOTATIONS):
+        return
+    yield Problem(
+        ("spec",),
+        "no tls section: the hosts are served over plain HTTP",
+        Fix("Add a tls section naming the hosts and a certificate Secret.", "tls:\n  - hosts: [<host>]\n    secretName: <host>-tls"),
+        at="parent",
+    )
+
+
+# Policy kinds of network plugins that also isolate pods.  Their selectors are
+# not Kubernetes label selectors; one in the namespace counts as covering it.
+NAMESPACED_POLICY_KINDS = frozenset({"CiliumNetworkPolicy"})
+CLUSTER_POLICY_KINDS = frozenset(
+    {"CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy"}
+)
+
+
+def network_policies(ctx) -> tuple[list[tuple[str | None, Any]], list[str | None], bool]:
+    """(Kubernetes NetworkPolicies as (namespace, podSelector), namespaces
+    of plugin policies, whether a cluster-wide plugin policy exists)."""
+
+    def build():
+        policies, plugin_namespaces, cluster_wide = [], [], False
+        for o in ctx.objects:
+            group = api_group(o)
+            if o.kind == "NetworkPolicy" and group == "networking.k8s.io":
+                policies.append((o.ref.namespace, get_path(o.data, ("spec", "podSelector"))))
+            elif o.kind == "NetworkPolicy" and group == "projectcalico.org" or o.kind in NAMESPACED_POLICY_KINDS:
+                plugin_namespaces.append(o.ref.namespace)
+            elif o.kind in CLUSTER_POLICY_KINDS:
+                cluster_wide = True
+        return policies, plugin_namespaces, cluster_wide
+
+    return ctx.memo(("network", "network-policies"), build)
+
+
+@rule(
+    code="KL706",
+    name="networkpolicy-missing",
+    severity="info",
+    category="network",
+    enabled=False,
+    kinds=WORKLOAD_KINDS,
+)
+def networkpolicy_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """No NetworkPolicy of the input selects a workload's pods.  Off by default.
+
+    Why: pods that no NetworkPolicy selects accept traffic from every pod of
+    the cluster and may connect anywhere; one compromised pod can reach them
+    all.  A pod is covered when a NetworkPolicy in its namespace selects it
+    through `spec.podSelector` (an empty selector covers the namespace), for
+    ingress or egress.  Calico and Cilium policies in the namespace, and
+    cluster-wide policies (GlobalNetworkPolicy,
+    CiliumClusterwideNetworkPolicy, AdminNetworkPolicy), count as covering
+    it, since their selectors are not evaluated.  Off by default because the
+    policies often live in another repository than the workloads; turn it on
+    where they are linted together.  kube-score's `pod-networkpolicy` and
+    kube-linter's `non-isolated-pod` check the same.
+    Example:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: shop}
+        spec:
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+                - {name: web, image: "nginx:1.27"}
+    Use instead:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: shop}
+        spec:
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+                - {name: web, image: "nginx:1.27"}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: web, namespace: shop}
+        spec:
+          podSelector:
+            matchLabels: {app: web}
+          policyTypes: [Ingress]
+          ingress:
+            - from:
+                - podSelector: {matchLabels: {app: frontend}}
+    Fix safety: no automatic fix; a policy must allow the traffic the
+    application needs.
+    References: https://kubernetes.io/docs/concepts/services-networking/network-policies/
+    """
+    policies, plugin_namespaces, cluster_wide = network_policies(ctx)
+    if cluster_wide or any(same_namespace(ns, obj.ref.namespace) for ns in plugin_namespaces):
+        return
+    template = pod_template_of(ctx, obj)
+    if template is None:
+        return
+    for namespace, selector in policies:
+        if same_namespace(namespace, obj.ref.namespace) and label_selector_matches(selector, template):
+            return
+    yield Problem(
+        template.pod.metadata_path + ("labels",),
+        "no NetworkPolicy selects the pods: they accept traffic from any pod",
+        Fix(
+            "Add a NetworkPolicy whose podSelector matches the pod labels.",
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nspec:\n"
+            "  podSelector:\n    matchLabels: {<pod labels>}\n  policyTypes: [Ingress, Egress]",
+        ),
+        at="key",
+    )
