@@ -14,7 +14,19 @@ from kubelint.registry import Registry, Rule
 
 @cache
 def registry() -> Registry:
-    from kubelint.rules import availability, images, network, probes, rbac, resources, schema, secrets, yaml
+    from kubelint.rules import (
+        availability,
+        hardening,
+        images,
+        network,
+        probes,
+        pss,
+        rbac,
+        resources,
+        schema,
+        secrets,
+        yaml,
+    )
 
-    families = (yaml, schema, images, resources, probes, rbac, secrets, network, availability)
+    families = (yaml, schema, images, resources, probes, pss, hardening, rbac, secrets, network, availability)
     return Registry(v for module in families for v in vars(module).values() if isinstance(v, Rule))
