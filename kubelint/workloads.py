@@ -112,3 +112,21 @@ def containers(obj: K8sObject, groups: tuple[str, ...] = CONTAINER_GROUPS) -> It
 
 def object_annotations(obj: K8sObject) -> dict:
     return as_map(as_map(obj.data.get("metadata")).get("annotations"))
+
+
+def is_windows(pod: PodSpec) -> bool:
+    """spec.os.name: windows (the API then forbids Linux-only securityContext fields)."""
+    return as_str(as_map(pod.spec.get("os")).get("name")) == "windows"
+
+
+def deepest_mapping(spec: dict, base: tuple, keys: tuple) -> tuple:
+    """The path of the deepest existing mapping along `keys` below `base`,
+    where a missing field is reported (e.g. the container's securityContext,
+    or the container itself when it has none)."""
+    path, node = base, spec
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            break
+        path = path + (key,)
+    return path

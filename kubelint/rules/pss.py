@@ -49,7 +49,7 @@ from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.workloads import POD_KINDS, PodSpec, as_list, as_map, as_str, containers, pod_spec
+from kubelint.workloads import POD_KINDS, PodSpec, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
 
 BASELINE = "baseline"
 RESTRICTED = "restricted"
@@ -192,27 +192,9 @@ def _active(obj: K8sObject, ctx, control: str) -> tuple[Policy, PodSpec] | None:
     return pol, pod
 
 
-def is_windows(pod: PodSpec) -> bool:
-    """spec.os.name: windows (the API then forbids Linux-only securityContext fields)."""
-    return as_str(as_map(pod.spec.get("os")).get("name")) == "windows"
-
-
 def _user_namespace(pod: PodSpec) -> bool:
     """hostUsers: false (KEP-127), which relaxes some checks from policy 1.35."""
     return pod.spec.get("hostUsers") is False
-
-
-def deepest_mapping(spec: dict, base: tuple, keys: tuple) -> tuple:
-    """The path of the deepest existing mapping along `keys` below `base`,
-    where a missing field is reported (e.g. the container's securityContext,
-    or the container itself when it has none)."""
-    path, node = base, spec
-    for key in keys:
-        node = node.get(key) if isinstance(node, dict) else None
-        if not isinstance(node, dict):
-            break
-        path = path + (key,)
-    return path
 
 
 def _pod_context(pod: PodSpec) -> dict:

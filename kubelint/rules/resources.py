@@ -11,7 +11,7 @@ from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.workloads import POD_KINDS, as_map, containers
+from kubelint.workloads import POD_KINDS, as_map, containers, deepest_mapping
 
 # Ephemeral containers may not set resources (the API rejects them).
 _GROUPS = ("initContainers", "containers")
@@ -28,14 +28,8 @@ def missing_resource(obj: K8sObject, resource: str, kind: str) -> Iterator[Probl
         if kind == "requests" and resource in as_map(resources.get("limits")):
             continue
         singular = kind[:-1]
-        if "resources" in c.spec and kind in resources:
-            path = c.path + ("resources", kind)
-        elif "resources" in c.spec:
-            path = c.path + ("resources",)
-        else:
-            path = c.path
         yield Problem(
-            path,
+            deepest_mapping(c.spec, c.path, ("resources", kind)),
             f"{c.label} has no {resource} {singular}",
             Fix(
                 f"Set resources.{kind}.{resource} for the container to what it needs.",
