@@ -25,8 +25,9 @@ def registry() -> Registry:
         resources,
         schema,
         secrets,
+        validation,
         yaml,
     )
 
-    families = (yaml, schema, images, resources, probes, pss, hardening, rbac, secrets, network, availability)
+    families = (yaml, schema, images, resources, probes, pss, hardening, rbac, secrets, network, availability, validation)
     return Registry(v for module in families for v in vars(module).values() if isinstance(v, Rule))
