@@ -172,10 +172,11 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
                 patches |= kustomize_patch_files(doc)
             else:
                 objects.extend(objects_of(doc))
-    if patches:
-        for obj in objects:
-            if os.path.normpath(obj.file) in patches:
-                obj.partial = True
+    for obj in objects:
+        # A patch of a kustomization in the run, or a file named as a patch
+        # (`patch.yaml`, `increase-replicas.patch.yaml`) checked without it.
+        if os.path.normpath(obj.file) in patches or "patch" in os.path.basename(obj.file).lower():
+            obj.partial = True
 
     crds = None
     crd_docs = [o.data for o in objects if o.kind == CRD_KIND]

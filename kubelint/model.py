@@ -142,6 +142,12 @@ class K8sObject:
         return self.ref.api_version
 
     @property
+    def group(self) -> str:
+        """The API group: `apps` for apps/v1, "" for the core group (v1)."""
+        group, slash, _ = self.ref.api_version.rpartition("/")
+        return group if slash else ""
+
+    @property
     def file(self) -> str:
         return self.document.file
 

@@ -302,10 +302,6 @@ NAMESPACED_KINDS: dict[str, frozenset[str]] = {
 }
 
 
-def _group(api_version: str) -> str:
-    return api_version.rsplit("/", 1)[0] if "/" in api_version else ""
-
-
 def _namespaced_custom_kinds(ctx) -> frozenset[tuple[str, str]]:
     """(group, kind) of the custom resources whose CRD (in the run) is Namespaced."""
 
@@ -350,7 +346,7 @@ def default_namespace(obj: K8sObject, ctx) -> Iterator[Problem]:
     Fix safety: no automatic fix; choose the application's namespace.
     References: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
     """
-    group = _group(obj.api_version)
+    group = obj.group
     if obj.kind not in NAMESPACED_KINDS.get(group, ()) and (group, obj.kind) not in _namespaced_custom_kinds(ctx):
         return
     metadata = obj.data.get("metadata")

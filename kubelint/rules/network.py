@@ -68,11 +68,6 @@ def same_namespace(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b
 
 
-def api_group(obj: K8sObject) -> str:
-    group, slash, _ = obj.api_version.rpartition("/")
-    return group if slash else ""
-
-
 def label_value(value: Any) -> str | None:
     """A label or selector value as the API reads it; None if it cannot be one."""
     if isinstance(value, bool):
@@ -428,7 +423,7 @@ def operator_may_serve(ctx, service: K8sObject) -> bool:
         for o in ctx.objects:
             if o.kind == "CustomResourceDefinition":
                 directories.add(os.path.dirname(o.file))
-            elif api_group(o) not in BUILTIN_GROUPS:
+            elif o.group not in BUILTIN_GROUPS:
                 namespaces.add(o.ref.namespace)
         return namespaces, directories
 
@@ -608,7 +603,7 @@ def network_policies(ctx) -> tuple[list[tuple[str | None, Any]], list[str | None
     def build():
         policies, plugin_namespaces, cluster_wide = [], [], False
         for o in ctx.objects:
-            group = api_group(o)
+            group = o.group
             if o.kind == "NetworkPolicy" and group == "networking.k8s.io":
                 policies.append((o.ref.namespace, get_path(o.data, ("spec", "podSelector"))))
             elif o.kind == "NetworkPolicy" and group == "projectcalico.org" or o.kind in NAMESPACED_POLICY_KINDS:

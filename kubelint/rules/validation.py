@@ -207,10 +207,6 @@ _RBAC_GROUP = "rbac.authorization.k8s.io"
 _RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
 
 
-def api_group(api_version: str) -> str:
-    return api_version.split("/", 1)[0] if "/" in api_version else ""
-
-
 def _not_stored(group: str, kind: str) -> bool:
     return (
         group in _NOT_STORED_GROUPS
@@ -248,12 +244,11 @@ def _name_rule(group: str, kind: str, version: tuple[int, int]) -> tuple[str, An
 
 
 def looks_partial(obj: K8sObject) -> bool:
-    """A fragment rather than a whole object: a kustomize patch (by its file
-    name) or a pod template with a container that has no image (which the API
-    server would require).  Checks of what is missing skip fragments.  (The
-    engine already skips objects of files a kustomization in the run names as
-    patches; this also covers a patch checked without its kustomization.)"""
-    if obj.partial or "patch" in os.path.basename(obj.file).lower():
+    """A fragment rather than a whole object: a kustomize patch (the engine
+    marks those, see `K8sObject.partial`) or a pod template with a container
+    that has no image (which the API server would require).  Checks of what
+    is missing skip fragments."""
+    if obj.partial:
         return True
     return any("image" not in c.spec for c in containers(obj, ("initContainers", "containers")))
 
@@ -307,7 +302,7 @@ def invalid_name(obj: K8sObject, ctx) -> Iterator[Problem]:
     Fix safety: no automatic fix; renaming changes how other objects refer to it.
     References: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
     """
-    group, kind = api_group(obj.api_version), obj.kind
+    group, kind = obj.group, obj.kind
     meta = obj.data.get("metadata")
     if isinstance(meta, dict) or meta is None:
         yield from _object_name(obj, as_map(meta), group, kind, ctx.version)
@@ -586,7 +581,7 @@ def invalid_label(obj: K8sObject, ctx) -> Iterator[Problem]:
     meta = as_map(obj.data.get("metadata"))
     yield from _labels(meta.get("labels"), ("metadata", "labels"), "label")
     yield from _annotations(meta.get("annotations"), ("metadata", "annotations"))
-    kind, group = obj.kind, api_group(obj.api_version)
+    kind, group = obj.kind, obj.group
     spec = as_map(obj.data.get("spec"))
     if kind == "CronJob":
         jmeta = as_map(get_path(obj.data, ("spec", "jobTemplate", "metadata")))
@@ -1018,7 +1013,7 @@ def invalid_port(obj: K8sObject, ctx) -> Iterator[Problem]:
     pod = pod_spec(obj)
     if pod is not None:
         yield from _container_ports(obj, pod)
-    if obj.kind == "Service" and api_group(obj.api_version) == "":
+    if obj.kind == "Service" and obj.group == "":
         yield from _service_ports(obj)
 
 
@@ -1288,7 +1283,7 @@ def invalid_quantity(obj: K8sObject, ctx) -> Iterator[Problem]:
             if template:
                 yield from _claim_resources(template, vpath + ("ephemeral", "volumeClaimTemplate", "spec"),
                                             "volumeClaimTemplate")
-    kind, spec = (api_group(obj.api_version), obj.kind), as_map(obj.data.get("spec"))
+    kind, spec = (obj.group, obj.kind), as_map(obj.data.get("spec"))
     if kind == ("", "PersistentVolumeClaim"):
         yield from _claim_resources(spec, ("spec",), "PersistentVolumeClaim")
     elif kind == ("apps", "StatefulSet"):
@@ -1356,7 +1351,7 @@ def duplicate_name(obj: K8sObject, ctx) -> Iterator[Problem]:
     pod = pod_spec(obj)
     if pod is not None:
         yield from _duplicate_pod_names(obj, pod)
-    if obj.kind == "Service" and api_group(obj.api_version) == "":
+    if obj.kind == "Service" and obj.group == "":
         seen: dict[str, int] = {}
         for i, port in enumerate(as_list(get_path(obj.data, ("spec", "ports")))):
             name = as_map(port).get("name")
@@ -1599,7 +1594,7 @@ def invalid_value(obj: K8sObject, ctx) -> Iterator[Problem]:
     Fix safety: no automatic fix; a misspelled value may mean any of the allowed ones.
     References: https://kubernetes.io/docs/reference/kubernetes-api/
     """
-    kind, group = obj.kind, api_group(obj.api_version)
+    kind, group = obj.kind, obj.group
     pod = pod_spec(obj)
     if pod is not None:
         yield from _pod_values(obj, pod)
@@ -1938,7 +1933,7 @@ def _object_key(obj: K8sObject) -> tuple | None:
         return None
     namespace = meta.get("namespace")
     namespace = namespace if isinstance(namespace, str) else ""
-    return (api_group(obj.api_version), obj.kind, namespace, name)
+    return (obj.group, obj.kind, namespace, name)
 
 
 def _scope_of(obj: K8sObject, scope: str) -> str:
