@@ -153,11 +153,18 @@ def _schema() -> dict:
 
 
 def _validate(data: Any, path: FsPath, locate) -> None:
-    import jsonschema
-
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1:1: the configuration must be a mapping")
     schema = _schema()
+    import jsonschema_rs
+
+    if jsonschema_rs.validator_for(schema).is_valid(data):
+        # The common case, fast: jsonschema_rs is loaded for the manifests anyway.
+        _check_rule_names(data, path, locate)
+        return
+    # A mistake: the pure-Python validator's best_match explains it best.
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if not errors:
