@@ -179,8 +179,33 @@ def service_targets(ctx, service: K8sObject) -> tuple[list[PodTemplate], list[Po
     selector = spec.get("selector")
     if not isinstance(selector, dict) or not selector or spec.get("type") == "ExternalName":
         return None
-    candidates = pods_in_namespace(ctx, service.ref.namespace)
-    return candidates, [t for t in candidates if service_selects(selector, t)]
+    def compute():
+        candidates = pods_in_namespace(ctx, service.ref.namespace)
+        # Narrow by one label pair first: a corpus has thousands of Services
+        # and workloads, and testing every pair of them is the slow way.
+        pool = candidates
+        for key, value in selector.items():
+            text = label_value(value)
+            if isinstance(key, str) and text is not None and key not in CONTROLLER_LABELS:
+                having = _templates_by_label(ctx).get((key, text), ())
+                pool = [t for t in candidates if id(t) in having]
+                break
+        return candidates, [t for t in pool if service_selects(selector, t)]
+
+    return ctx.memo(("network", "service-targets", id(service)), compute)
+
+
+def _templates_by_label(ctx) -> dict:
+    """(label key, value) -> ids of the pod templates that carry it."""
+
+    def build() -> dict:
+        index: dict = {}
+        for t in pod_templates(ctx):
+            for pair in t.labels.items():
+                index.setdefault(pair, set()).add(id(t))
+        return index
+
+    return ctx.memo(("network", "templates-by-label"), build)
 
 
 @rule(code="KL701", name="service-nodeport", severity="warning", category="network", kinds={"Service"})
