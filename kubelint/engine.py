@@ -13,6 +13,7 @@ from kubelint.parse import parse_file
 from kubelint.registry import Registry, Rule
 from kubelint.sources import Source, excluded
 from kubelint.suppress import comment_ignores, matches, object_ignores
+from kubelint.workloads import as_list
 
 # Documents of these API groups live in a repository, not in a cluster.
 NOT_CLUSTER_GROUPS = ("kustomize.config.k8s.io/", "config.kubernetes.io/", "kpt.dev/")
@@ -78,11 +79,11 @@ def kustomize_patch_files(doc: Document) -> set[str]:
         return set()
     base = os.path.dirname(doc.file)
     paths = []
-    for entry in data.get("patchesStrategicMerge") or []:
+    for entry in as_list(data.get("patchesStrategicMerge")):
         if isinstance(entry, str) and "\n" not in entry:
             paths.append(entry)
     for key in ("patches", "patchesJson6902"):
-        for entry in data.get(key) or []:
+        for entry in as_list(data.get(key)):
             if isinstance(entry, dict) and isinstance(entry.get("path"), str):
                 paths.append(entry["path"])
     return {os.path.normpath(os.path.join(base, p)) for p in paths}

@@ -1084,7 +1084,7 @@ def _service_ports(obj: K8sObject) -> Iterator[Problem]:
             if _out_of_range(number):
                 yield Problem(ppath + ("port",), f"Service port {number} is outside 1-65535",
                               Fix("Set port to 1-65535."))
-            key = (protocol, number)
+            key = (protocol if isinstance(protocol, str) else repr(protocol), number)
             if key in seen:
                 yield Problem(ppath + ("port",), f"Service port {number}/{protocol} is listed twice",
                               Fix("Remove the duplicate port or change its number or protocol."))
@@ -1894,12 +1894,12 @@ def volume_mount_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
     volumes = pod.spec.get("volumes")
     if volumes is not None and not isinstance(volumes, list):
         return
-    names = {as_map(v).get("name") for v in as_list(volumes)}
+    names = {as_str(as_map(v).get("name")) for v in as_list(volumes)} - {""}
     if obj.kind == "StatefulSet":
         templates = get_path(obj.data, ("spec", "volumeClaimTemplates"))
         if templates is not None and not isinstance(templates, list):
             return
-        names |= {get_path(t, ("metadata", "name")) for t in as_list(templates)}
+        names |= {as_str(get_path(t, ("metadata", "name"))) for t in as_list(templates)} - {""}
     if any(isinstance(n, str) and _placeholder(n) for n in names):
         return
     known = sorted(n for n in names if isinstance(n, str))
