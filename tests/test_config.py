@@ -117,3 +117,15 @@ def test_per_file_ignores(tmp_path):
     assert found(POD, name="prod/pod.yaml", select=["image-tag-latest"], per_file_ignores={"dev/*": ["images"]}) == [
         ("image-tag-latest", 8)
     ]
+
+
+def test_readme_configuration_example_is_valid(tmp_path):
+    import re
+
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    example = re.search(r"```yaml\n(kubernetes-version.*?)```", readme, re.S).group(1)
+    (tmp_path / ".kubelint.yaml").write_text(example)
+    settings = load_settings(tmp_path / ".kubelint.yaml")
+    assert settings.kubernetes_version == "1.31" and settings.pss_level == "restricted"
