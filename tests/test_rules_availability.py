@@ -19,7 +19,7 @@ AVAILABILITY_RULES = [
 ADDED_RULES = [
     "probe-identical",
     "probe-port-unknown",
-    "startup-probe-missing",
+    "startup-probe-suggested",
     "image-digest-missing",
     "image-pull-policy-always",
     "image-pull-policy-never",
@@ -223,9 +223,9 @@ def test_startup_probe_threshold_is_an_option():
               image: "busybox:1.36"
               livenessProbe: {tcpSocket: {port: 80}, initialDelaySeconds: 45}
         """)
-    assert names(text, "startup-probe-missing") == []
-    options = {"startup-probe-missing": {"initial-delay-seconds": 30}}
-    assert names(text, "startup-probe-missing", rule_options=options) == ["startup-probe-missing"]
+    assert names(text, "startup-probe-suggested") == []
+    options = {"startup-probe-suggested": {"initial-delay-seconds": 30}}
+    assert names(text, "startup-probe-suggested", rule_options=options) == ["startup-probe-suggested"]
 
 
 def test_development_namespaces_is_an_option():

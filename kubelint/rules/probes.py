@@ -245,7 +245,7 @@ def probe_port_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
 
 @rule(
     code="KL305",
-    name="startup-probe-missing",
+    name="startup-probe-suggested",
     severity="info",
     category="probes",
     kinds=POD_KINDS,
@@ -258,7 +258,7 @@ def probe_port_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
         }
     },
 )
-def startup_probe_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
+def startup_probe_suggested(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A slow-starting container delays its liveness probe instead of using a startup probe.
 
     Why: a long liveness `initialDelaySeconds` guesses the start-up time:
