@@ -15,7 +15,8 @@ from pathlib import Path as FsPath
 from typing import Any
 
 CONFIG_NAMES = (".kubelint.yaml", ".kubelint.yml")
-SCHEMA_FILE = FsPath(__file__).resolve().parent.parent / "schemas" / "config.schema.json"
+# kubelint/schemas links to the top-level schemas/ (and is a real folder in a wheel).
+SCHEMA_FILE = FsPath(__file__).parent / "schemas" / "config.schema.json"
 PSS_LEVELS = ("baseline", "restricted", "none")
 
 
