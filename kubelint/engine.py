@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from kubelint.config import Settings
-from kubelint.model import SEVERITY_RANK, Document, Finding, Fix, K8sObject, ObjectRef, RunResult
+from kubelint.model import SEVERITY_RANK, Document, Finding, Fix, K8sObject, RunResult
 from kubelint.parse import parse_file
 from kubelint.registry import Registry, Rule
 from kubelint.sources import Source, excluded

@@ -18,7 +18,6 @@ reads as strings.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
