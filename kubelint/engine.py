@@ -165,7 +165,7 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
                 findings.append(
                     Finding(
                         r.code, r.name, r.severity, hazard.message, source.name, hazard.line, hazard.column,
-                        Fix(hazard.fix) if hazard.fix else None,
+                        Fix(hazard.fix, safety=r.fix) if hazard.fix else None,
                     )
                 )
         for doc in parsed.documents:
@@ -203,9 +203,12 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
             for problem in r.check(obj, ctx):
                 line, column = obj.position(problem.path, problem.at)
                 severity = problem.severity if problem.severity and not r.fixed_severity else r.severity
+                fix = problem.fix
+                if fix is not None and fix.safety is None:
+                    fix = replace(fix, safety=r.fix)
                 finding = Finding(
                     r.code, r.name, severity, f"{obj.ref.label()}: {problem.message}", obj.file, line, column,
-                    problem.fix, obj.ref, tuple(problem.path),
+                    fix, obj.ref, tuple(problem.path), obj.document.index, obj.prefix,
                 )
                 if not matches(finding, ignored):
                     findings.append(finding)

@@ -23,13 +23,66 @@ Anchor = Literal["value", "key", "parent"]
 Path = tuple  # of str (mapping keys) and int (list indexes), relative to the object
 
 
+# How safe a fix is to apply without a person reading it (ruff's contract):
+#   "safe"    keeps the object's meaning; `--fix` applies it
+#   "unsafe"  can change behaviour at run time; needs `--unsafe-fixes`
+#   "none"    nothing mechanical to apply; the title and snippet say what to do
+FixSafety = Literal["safe", "unsafe", "none"]
+FIX_SAFETIES: tuple[FixSafety, ...] = ("safe", "unsafe", "none")
+
+# What an edit does at its path (relative to the object, like Problem.path):
+#   "set"     set the value at the path, creating missing mappings on the way
+#   "add"     append the value to the list at the path (created if missing),
+#             unless an equal item is already there
+#   "remove"  delete the key or list item at the path (nothing if absent)
+#   "rename"  rename the mapping key at the path to `value` (a str)
+EditOp = Literal["set", "add", "remove", "rename"]
+EDIT_OPS: tuple[EditOp, ...] = ("set", "add", "remove", "rename")
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One structured change inside an object, for `--fix` to apply.
+
+    Edits of one fix apply in order; the path of a later edit sees the
+    object as the earlier ones left it.  `apiVersion` is replaced by a
+    "set" at ("apiVersion",).
+    """
+
+    op: EditOp
+    path: "Path"
+    value: Any = None
+
+    def __post_init__(self) -> None:
+        if self.op not in EDIT_OPS:
+            raise ValueError(f"unknown edit op {self.op!r}")
+        object.__setattr__(self, "path", tuple(self.path))
+
+
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """How to fix a problem: an imperative title ending with a period, and
-    optionally a YAML snippet to add or change."""
+    """How to fix a problem: an imperative title ending with a period, a YAML
+    snippet to add or change (for people), and for mechanical fixes the
+    structured edits that `--fix` applies, with their safety.
+
+    `safety` is None in a rule's Problem when the rule's declared safety
+    applies; the engine fills it in, so every Finding's fix has one.
+    """
 
     title: str
     snippet: str | None = None
+    edits: tuple[Edit, ...] = ()
+    safety: FixSafety | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "edits", tuple(self.edits))
+        if self.safety is not None and self.safety not in FIX_SAFETIES:
+            raise ValueError(f"unknown fix safety {self.safety!r}")
+
+    @property
+    def applicable(self) -> bool:
+        """True when `--fix` has something to apply."""
+        return bool(self.edits) and self.safety in ("safe", "unsafe")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +135,11 @@ class Finding:
     column: int  # 1-based
     fix: Fix | None = None
     object: ObjectRef | None = None
-    path: Path = ()
+    path: Path = ()  # relative to the object
+    # Where the object sits in its file: the document number (0-based) and
+    # the object's path within that document (("items", 3) for a List item).
+    document: int | None = None
+    object_path: Path = ()
 
     @property
     def pointer(self) -> str:

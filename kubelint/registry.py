@@ -18,7 +18,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from kubelint.model import SEVERITIES, Severity
+from kubelint.model import FIX_SAFETIES, SEVERITIES, FixSafety, Severity
 
 CODE_RE = re.compile(r"^KL\d{3}$")
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -39,6 +39,10 @@ class Rule:
     # rule without calling it.
     kinds: frozenset[str] | None = None
     fixed_severity: bool = False  # the user overrode the severity
+    # How safe the rule's fixes are, declared once: "safe" (--fix applies
+    # them), "unsafe" (--unsafe-fixes), "none" (advice only).  A problem may
+    # carry a fix of another safety when one case differs (Fix.safety).
+    fix: FixSafety = "none"
 
     @property
     def summary(self) -> str:
@@ -61,6 +65,7 @@ def rule(
     enabled: bool = True,
     options: Mapping[str, Any] | None = None,
     kinds: Iterable[str] | None = None,
+    fix: FixSafety = "none",
 ) -> Callable[[Callable[..., Iterator[Any]]], Rule]:
     """Turn a check function into a `Rule`; the docstring is its documentation."""
 
@@ -75,16 +80,24 @@ def rule(
             check=fn,
             options=dict(options or {}),
             kinds=frozenset(kinds) if kinds is not None else None,
+            fix=fix,
         )
 
     return wrap
 
 
 def declare(
-    *, code: str, name: str, severity: Severity, category: str, doc: str, enabled: bool = True
+    *,
+    code: str,
+    name: str,
+    severity: Severity,
+    category: str,
+    doc: str,
+    enabled: bool = True,
+    fix: FixSafety = "none",
 ) -> Rule:
     """A rule whose findings a stage (parse, sources) emits itself."""
-    return Rule(code, name, severity, category, enabled, inspect.cleandoc(doc))
+    return Rule(code, name, severity, category, enabled, inspect.cleandoc(doc), fix=fix)
 
 
 _HEADING_RE = re.compile(r"^(Why|Example|Use instead|Fix safety|Options|References):\s*(.*)$")
@@ -132,6 +145,8 @@ class Registry:
                 raise ValueError(f"rule {r.code}: bad name {r.name!r}")
             if r.severity not in SEVERITIES:
                 raise ValueError(f"rule {r.name}: bad severity {r.severity!r}")
+            if r.fix not in FIX_SAFETIES:
+                raise ValueError(f"rule {r.name}: bad fix safety {r.fix!r}")
             if r.code in self.by_code:
                 raise ValueError(f"duplicate rule code {r.code}: {r.name}, {self.by_code[r.code].name}")
             if r.name in self.by_name:

@@ -101,12 +101,16 @@ def test_json_document_shape(run_cli, bad_file):
         "fix": {
             "title": "Pin the image to a version tag or a digest.",
             "snippet": "image: nginx:<version>  # or @sha256:<digest>",
+            "applicability": "none",
+            "edits": [],
         },
         "file": str(bad_file),
         "line": 8,
         "column": 14,
         "object": {"apiVersion": "v1", "kind": "Pod", "namespace": None, "name": "web"},
         "path": "/spec/containers/0/image",
+        "document": 0,
+        "objectPath": "",
     }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 
-from kubelint.model import Finding, RunResult
+from kubelint.model import Finding, Fix, RunResult, json_pointer
 
 
 def finding_dict(f: Finding) -> dict:
@@ -24,12 +24,25 @@ def finding_dict(f: Finding) -> dict:
         "name": f.name,
         "severity": f.severity,
         "message": f.message,
-        "fix": {"title": f.fix.title, "snippet": f.fix.snippet} if f.fix else None,
+        "fix": fix_dict(f.fix) if f.fix else None,
         "file": f.file,
         "line": f.line,
         "column": f.column,
         "object": f.object.as_dict() if f.object else None,
         "path": f.pointer,
+        "document": f.document,
+        "objectPath": json_pointer(f.object_path),
+    }
+
+
+def fix_dict(fix: Fix) -> dict:
+    """A fix as data: title, snippet, applicability (ruff's word for safety)
+    and its edits, each with a JSON pointer relative to the object."""
+    return {
+        "title": fix.title,
+        "snippet": fix.snippet,
+        "applicability": fix.safety,
+        "edits": [{"op": e.op, "path": json_pointer(e.path), "value": e.value} for e in fix.edits],
     }
 
 
