@@ -30,6 +30,7 @@ from kubelint.parse.sourcemap import SourceMap
 # Kubernetes objects are never more than a few dozen levels deep (a CRD's
 # openAPIV3Schema is the deepest, at about 40).
 MAX_DEPTH = 500
+TOO_DEEP_MESSAGE = f"document is nested more than {MAX_DEPTH} levels deep; refusing to read it"
 # Expanded nodes one document may stand for.  The largest CRD bundles of the
 # corpus expand to ~100,000; a billion-laughs document to 10**9.
 MAX_EXPANDED_NODES = 5_000_000
@@ -150,6 +151,11 @@ def _hazard_from_yaml_error(err: yaml.YAMLError, length: int) -> Hazard:
         mark = err.context_mark
     line = mark.line + 1 if mark is not None else 1
     col = mark.column + 1 if mark is not None else 1
+    if "maximum nesting depth" in problem:
+        # libyaml 0.2.6 (PyYAML 6.0.4 wheels) stops very deep flow nesting in
+        # its scanner, before our own depth check sees the events: the same
+        # hazard, whichever of the two notices first.
+        return Hazard("yaml-too-deep", line, col, TOO_DEEP_MESSAGE)
     problem = problem or str(err)
     context = getattr(err, "context", None)
     msg = f"{context}, {problem}" if context else str(problem)
@@ -275,7 +281,7 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard])
             if len(stack) >= MAX_DEPTH:
                 m = event.start_mark
                 raise LoadError(
-                    Hazard("yaml-too-deep", m.line + 1, m.column + 1, f"document is nested more than {MAX_DEPTH} levels deep; refusing to read it")
+                    Hazard("yaml-too-deep", m.line + 1, m.column + 1, TOO_DEEP_MESSAGE)
                 )
             m = event.start_mark
             is_map = et is MappingStartEvent
