@@ -40,6 +40,9 @@ class Settings:
     pss_level: str | None = None
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     allowed_registries: list[str] = field(default_factory=list)
+    # Globs of files that hold fragments (patches merged elsewhere), checked
+    # only for what they contain.
+    fragments: list[str] = field(default_factory=list)
     config_file: str | None = None
 
 
@@ -58,6 +61,7 @@ _KEYS = {
     "pss-level": "pss_level",
     "per-file-ignores": "per_file_ignores",
     "allowed-registries": "allowed_registries",
+    "fragments": "fragments",
 }
 
 

@@ -1,113 +1,31 @@
-"""One run of `kubelint check`: sources -> parse -> objects -> rules ->
-suppressions -> a RunResult.  No printing, no exit codes: that is the CLI's."""
+"""One run of `kubelint check`, as three stages anyone can call on their own:
+
+    run = load(sources, settings, context)      # kubelint.run
+    findings = lint(run, rules, settings)       # here
+    kept, used = suppress(findings, run, ...)   # kubelint.suppress
+
+`check()` composes them into a RunResult.  No printing, no exit codes: that
+is the CLI's.
+
+`lint` goes through the checked files one at a time: the parse of a file,
+its objects and their per-object work live only while that file is checked;
+what crosses files is the run's facts (kubelint.facts).
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Iterable
 
 from kubelint.config import Settings
-from kubelint.model import SEVERITY_RANK, Document, Finding, Fix, K8sObject, RunResult
-from kubelint.parse import parse_file
+from kubelint.model import SEVERITY_RANK, Context, Finding, Fix, K8sObject, RunResult
 from kubelint.registry import Registry, Rule
-from kubelint.sources import Source, excluded
-from kubelint.suppress import comment_ignores, matches, object_ignores
-from kubelint.workloads import as_list
-
-# Documents of these API groups live in a repository, not in a cluster.
-NOT_CLUSTER_GROUPS = ("kustomize.config.k8s.io/", "config.kubernetes.io/", "kpt.dev/")
-CRD_KIND = "CustomResourceDefinition"
+from kubelint.run import Run, load
+from kubelint.sources import Source
 
 
 class UsageError(Exception):
     """A setting that cannot work (unknown version, rule or level)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """What a rule may read besides the object: its options and the run."""
-
-    options: Mapping[str, Any]
-    kubernetes_version: str  # "1.31"
-    version: tuple[int, int]  # (1, 31)
-    strict: bool
-    pss_level: str | None
-    objects: Sequence[K8sObject]  # every object of the run, for cross-object rules
-    crds: Any  # kubelint.schema.crd.CrdIndex
-    settings: Settings
-    cache: dict = field(default_factory=dict)  # shared per run, keyed by the caller
-
-    def memo(self, key: Any, compute) -> Any:
-        """A value computed once per run (e.g. one schema validation of an
-        object shared by the two schema rules)."""
-        try:
-            return self.cache[key]
-        except KeyError:
-            value = self.cache[key] = compute()
-            return value
-
-
-def objects_of(doc: Document) -> Iterator[K8sObject]:
-    """The Kubernetes objects of a document: the document itself, or each
-    item of a `kind: List` (or `*List`) with its own path."""
-    data = doc.data
-    if not isinstance(data, dict):
-        return
-    kind, api_version = data.get("kind"), data.get("apiVersion")
-    if not isinstance(kind, str) or not isinstance(api_version, str) or not kind or not api_version:
-        return
-    if api_version.startswith(NOT_CLUSTER_GROUPS):
-        return
-    items = data.get("items")
-    if kind.endswith("List") and isinstance(items, list):
-        for index, item in enumerate(items):
-            if isinstance(item, dict) and isinstance(item.get("kind"), str) and isinstance(item.get("apiVersion"), str):
-                yield K8sObject(item, doc, ("items", index))
-        return
-    yield K8sObject(data, doc)
-
-
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-
-
-def kustomize_patch_files(doc: Document) -> set[str]:
-    """Files a kustomization uses as patches (strategic merge or JSON 6902),
-    normalised; their objects are fragments, not whole objects."""
-    data = doc.data
-    if not isinstance(data, dict):
-        return set()
-    base = os.path.dirname(doc.file)
-    paths = []
-    for entry in as_list(data.get("patchesStrategicMerge")):
-        if isinstance(entry, str) and "\n" not in entry:
-            paths.append(entry)
-    for key in ("patches", "patchesJson6902"):
-        for entry in as_list(data.get(key)):
-            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-                paths.append(entry["path"])
-    return {os.path.normpath(os.path.join(base, p)) for p in paths}
-
-
-def _is_kustomization(doc: Document) -> bool:
-    if os.path.basename(doc.file) in KUSTOMIZATION_FILES:
-        return True
-    data = doc.data
-    return isinstance(data, dict) and str(data.get("apiVersion", "")).startswith("kustomize.config.k8s.io/")
-
-
-def load_crds(paths: Iterable[str]) -> list[dict]:
-    """CustomResourceDefinitions from `--crd` files and directories (they are
-    schemas for the run, not checked themselves)."""
-    from kubelint.sources import expand, read
-
-    crds = []
-    for source in read(expand(paths)):
-        for doc in parse_file(source.name, source.data).documents:
-            for obj in objects_of(doc):
-                if obj.kind == CRD_KIND:
-                    crds.append(obj.data)
-    return crds
 
 
 def resolve_version(settings: Settings) -> str:
@@ -134,105 +52,105 @@ def active_rules(registry: Registry, settings: Settings) -> list[Rule]:
 
 
 def rule_options(rule: Rule, settings: Settings) -> dict[str, Any]:
+    """A rule's options: the declared defaults, then the configuration."""
     options = rule.default_options()
     options.update(settings.rule_options.get(rule.name, {}))
-    if rule.name == "image-registry-not-allowed" and settings.allowed_registries:
-        options["registries"] = list(settings.allowed_registries)
     return options
 
 
-def check(sources: Iterable[Source], settings: Settings, registry: Registry | None = None) -> RunResult:
+@dataclass(slots=True)
+class Linted:
+    """What the lint stage hands the suppression stage besides findings:
+    per file, the `# kubelint: ignore` comments; per object, the rules its
+    annotation suppresses."""
+
+    findings: list[Finding]
+    directives: dict[str, list]  # file -> [Directive]
+    annotations: dict[tuple, tuple[frozenset[str], str, int, int]]  # object key -> (names, file, line, column)
+
+
+def finding(rule: Rule, message: str, file: str, line: int, column: int, fix: Fix | None = None,
+            obj: K8sObject | None = None, path: tuple = (), severity: str | None = None) -> Finding:
+    """The one way a Finding is made, for parse hazards and rule problems
+    alike: the rule's severity (a problem's own severity unless the user
+    fixed it), the rule's fix safety, the object's place in its file."""
+    if severity is None or rule.fixed_severity:
+        severity = rule.severity
+    if fix is not None and fix.safety is None:
+        fix = replace(fix, safety=rule.fix)
+    if obj is None:
+        return Finding(rule.code, rule.name, severity, message, file, line, column, fix)  # type: ignore[arg-type]
+    return Finding(
+        rule.code, rule.name, severity, f"{obj.ref.label()}: {message}", file, line, column,  # type: ignore[arg-type]
+        fix, obj.ref, tuple(path), obj.document.index, obj.prefix,
+    )
+
+
+def lint(run: Run, rules: list[Rule], settings: Settings, version: str) -> Linted:
+    """Every finding of the active rules on the files of the run, in file
+    order: parse hazards first, then each object's problems."""
+    from kubelint.parse import Hazard
+    from kubelint.suppress import object_ignores
+
+    major, minor = (int(p) for p in version.split("."))
+    base = Context({}, settings, version, (major, minor), run.facts, run.crds)
+    object_rules = [(r, base.with_options(rule_options(r, settings))) for r in rules if r.check is not None]
+    by_name = {r.name: r for r in rules}
+    out = Linted([], {}, {})
+
+    for checked in run.files:
+        parsed = run.parsed(checked)
+        if parsed.directives:
+            out.directives[checked.name] = parsed.directives
+        for hazard in parsed.hazards:
+            r = by_name.get(hazard.name)
+            if r is not None:
+                h: Hazard = hazard
+                out.findings.append(finding(r, h.message, checked.name, h.line, h.column, Fix(h.fix) if h.fix else None))
+        for obj in run.objects_of(parsed):
+            ignored = object_ignores(obj)
+            if ignored:
+                line, column = obj.position(("metadata", "annotations"), "key")
+                out.annotations[obj.key] = (ignored, obj.file, line, column)
+            base.object_cache.clear()
+            group, kind = obj.group, obj.kind
+            for r, ctx in object_rules:
+                if r.kinds is not None and kind not in r.kinds:
+                    continue
+                if obj.fragment and r.category != "schema":
+                    continue  # a fragment lacks most of what rules look for, by design
+                for problem in r.check(obj, ctx):
+                    line, column = obj.position(problem.path, problem.at)
+                    out.findings.append(
+                        finding(r, problem.message, obj.file, line, column, problem.fix, obj, problem.path, problem.severity)
+                    )
+        del parsed
+    return out
+
+
+def check(
+    sources: Iterable[Source],
+    settings: Settings,
+    registry: Registry | None = None,
+    context: Iterable = (),
+) -> RunResult:
+    """load -> lint -> suppress, for callers that want the result only."""
+    from kubelint.suppress import suppress
+
     if registry is None:
         from kubelint.rules import registry as load_registry
 
         registry = load_registry()
     version = resolve_version(settings)
     rules = active_rules(registry, settings)
-    by_name = {r.name: r for r in rules}
-
-    findings: list[Finding] = []
-    objects: list[K8sObject] = []
-    comments: dict[str, dict[int, frozenset[str]]] = {}
-    patches: set[str] = set()
-    files = 0
-    for source in sources:
-        files += 1
-        parsed = parse_file(source.name, source.data)
-        comments[source.name] = comment_ignores(parsed.text)
-        for hazard in parsed.hazards:
-            r = by_name.get(hazard.name)
-            if r is not None:
-                findings.append(
-                    Finding(
-                        r.code, r.name, r.severity, hazard.message, source.name, hazard.line, hazard.column,
-                        Fix(hazard.fix, safety=r.fix) if hazard.fix else None,
-                    )
-                )
-        for doc in parsed.documents:
-            if _is_kustomization(doc):
-                patches |= kustomize_patch_files(doc)
-            else:
-                objects.extend(objects_of(doc))
-    for obj in objects:
-        # A patch of a kustomization in the run, or a file named as a patch
-        # (`patch.yaml`, `increase-replicas.patch.yaml`) checked without it.
-        if os.path.normpath(obj.file) in patches or "patch" in os.path.basename(obj.file).lower():
-            obj.partial = True
-
-    crds = None
-    crd_docs = [o.data for o in objects if o.kind == CRD_KIND]
-    if settings.crds:
-        crd_docs.extend(load_crds(settings.crds))
-    if crd_docs:
-        from kubelint.schema.crd import CrdIndex
-
-        crds = CrdIndex.from_objects(crd_docs)
-
-    major, minor = (int(p) for p in version.split("."))
-    base = Context({}, version, (major, minor), settings.strict, settings.pss_level, objects, crds, settings)
-    object_rules = [(r, replace(base, options=rule_options(r, settings))) for r in rules if r.check is not None]
-
-    for obj in objects:
-        ignored = object_ignores(obj)
-        kind = obj.kind
-        for r, ctx in object_rules:
-            if r.kinds is not None and kind not in r.kinds:
-                continue
-            if obj.partial and r.category != "schema":
-                continue  # a patch lacks most of what rules look for, by design
-            for problem in r.check(obj, ctx):
-                line, column = obj.position(problem.path, problem.at)
-                severity = problem.severity if problem.severity and not r.fixed_severity else r.severity
-                fix = problem.fix
-                if fix is not None and fix.safety is None:
-                    fix = replace(fix, safety=r.fix)
-                finding = Finding(
-                    r.code, r.name, severity, f"{obj.ref.label()}: {problem.message}", obj.file, line, column,
-                    fix, obj.ref, tuple(problem.path), obj.document.index, obj.prefix,
-                )
-                if not matches(finding, ignored):
-                    findings.append(finding)
-
-    per_file = [(pattern, _codes(registry, selectors)) for pattern, selectors in settings.per_file_ignores.items()]
-    findings = [f for f in findings if not _suppressed(f, comments, per_file)]
-    findings.sort(key=Finding.sort_key)
-    return RunResult(tuple(findings), files, len(objects), version, tuple(rules))
-
-
-def _codes(registry: Registry, selectors: Iterable[str]) -> frozenset[str]:
-    from kubelint.registry import UnknownRule
-
+    run = load(sources, settings, context)
+    linted = lint(run, rules, settings, version)
     try:
-        return frozenset(r.code for s in selectors for r in registry.select(s))
-    except UnknownRule as e:
+        kept, _used = suppress(linted, run, registry, rules, settings)
+    except ValueError as e:
         raise UsageError(str(e)) from None
-
-
-def _suppressed(finding: Finding, comments: dict[str, dict[int, frozenset[str]]], per_file) -> bool:
-    names = comments.get(finding.file, {}).get(finding.line)
-    if names and matches(finding, names):
-        return True
-    return any(finding.rule in codes and excluded(finding.file, [pattern]) for pattern, codes in per_file)
+    kept.sort(key=Finding.sort_key)
+    return RunResult(tuple(kept), len(run.files), run.objects, version, tuple(rules))
 
 
 def exit_code(result: RunResult, fail_on: str) -> int:

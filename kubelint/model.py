@@ -7,7 +7,7 @@ earlier stage produced.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Callable, Literal, Mapping, Sequence
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -167,50 +167,134 @@ class Document:
     line: int  # 1-based line where the document starts
 
 
+# Where an object sits: (file, document index, path within the document).
+ObjectKey = tuple
+
+
+class _ObjectFields:
+    """What every view of an object answers from its ref (mixin)."""
+
+    __slots__ = ()
+
+    @property
+    def kind(self) -> str:
+        return self.ref.kind  # type: ignore[attr-defined]
+
+    @property
+    def api_version(self) -> str:
+        return self.ref.api_version  # type: ignore[attr-defined]
+
+    @property
+    def group(self) -> str:
+        """The API group: `apps` for apps/v1, "" for the core group (v1)."""
+        group, slash, _ = self.ref.api_version.rpartition("/")  # type: ignore[attr-defined]
+        return group if slash else ""
+
+
+def object_ref(data: dict) -> ObjectRef:
+    meta = data.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    ns, name = meta.get("namespace"), meta.get("name")
+    return ObjectRef(
+        api_version=str(data.get("apiVersion", "")),
+        kind=str(data.get("kind", "")),
+        namespace=ns if isinstance(ns, str) else None,
+        name=name if isinstance(name, str) else None,
+    )
+
+
 @dataclass(slots=True)
-class K8sObject:
-    """A Kubernetes object: a document, or an item of a `kind: List`."""
+class K8sObject(_ObjectFields):
+    """A Kubernetes object being checked: a document, or an item of a
+    `kind: List`, with its full data and the source map of its file."""
 
     data: dict
     document: Document
     prefix: Path = ()  # path of the object within its document (List items)
     ref: ObjectRef = field(default=None)  # type: ignore[assignment]
-    # A kustomize patch: a fragment merged into a base, not a whole object.
-    partial: bool = False
+    # Why the object is a fragment (a kustomize patch, a configured glob),
+    # or None for a whole object.  A fragment is checked only for what it
+    # contains, never for what it lacks.
+    fragment: str | None = None
 
     def __post_init__(self) -> None:
         if self.ref is None:
-            meta = self.data.get("metadata")
-            meta = meta if isinstance(meta, dict) else {}
-            ns, name = meta.get("namespace"), meta.get("name")
-            self.ref = ObjectRef(
-                api_version=str(self.data.get("apiVersion", "")),
-                kind=str(self.data.get("kind", "")),
-                namespace=ns if isinstance(ns, str) else None,
-                name=name if isinstance(name, str) else None,
-            )
-
-    @property
-    def kind(self) -> str:
-        return self.ref.kind
-
-    @property
-    def api_version(self) -> str:
-        return self.ref.api_version
-
-    @property
-    def group(self) -> str:
-        """The API group: `apps` for apps/v1, "" for the core group (v1)."""
-        group, slash, _ = self.ref.api_version.rpartition("/")
-        return group if slash else ""
+            self.ref = object_ref(self.data)
 
     @property
     def file(self) -> str:
         return self.document.file
 
+    @property
+    def key(self) -> ObjectKey:
+        return (self.document.file, self.document.index, self.prefix)
+
     def position(self, path: Path, at: Anchor = "value") -> tuple[int, int]:
         """1-based (line, column) of `path` within this object."""
         return self.document.source_map.position(self.prefix + tuple(path), at)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectFacts(_ObjectFields):
+    """What the whole run keeps of an object for cross-object rules: its
+    identity, where it is, and its data pruned to the fields such rules read
+    (see kubelint.facts).  Objects of the context (files not reported on)
+    exist only as facts."""
+
+    data: dict
+    ref: ObjectRef
+    file: str
+    document: int
+    prefix: Path
+    name_position: tuple[int, int]  # of metadata.name (or the object)
+    fragment: str | None = None
+    context: bool = False  # from the project context: known, never reported on
+
+    @property
+    def key(self) -> ObjectKey:
+        return (self.file, self.document, self.prefix)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a rule may read besides the object: its options, the settings
+    of the run, and the facts of every object known to the run (the files
+    checked and the project context).  Read-only for rules.
+
+    A rule reports only on the object it is given; other objects are facts
+    (`ObjectFacts`), not full objects.
+    """
+
+    options: Mapping[str, Any]
+    settings: Any  # kubelint.config.Settings; read it, never change it
+    kubernetes_version: str  # "1.31"
+    version: tuple[int, int]  # (1, 31)
+    objects: Sequence[ObjectFacts]
+    crds: Any  # kubelint.schema.crd.CrdIndex or None
+    cache: dict = field(default_factory=dict)  # run-wide, shared by every rule
+    object_cache: dict = field(default_factory=dict)  # emptied before each object
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A value computed once per run (an index over `objects`)."""
+        try:
+            return self.cache[key]
+        except KeyError:
+            value = self.cache[key] = compute()
+            return value
+
+    def memo_object(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A value computed once for the object being checked (one schema
+        validation shared by the two schema rules)."""
+        try:
+            return self.object_cache[key]
+        except KeyError:
+            value = self.object_cache[key] = compute()
+            return value
+
+    def with_options(self, options: Mapping[str, Any]) -> "Context":
+        from dataclasses import replace
+
+        return replace(self, options=options)
 
 
 @dataclass(frozen=True, slots=True)

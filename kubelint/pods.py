@@ -73,25 +73,26 @@ def pod_templates(ctx) -> list[PodTemplate]:
     """Every pod-bearing workload of the run, computed once."""
 
     def build() -> list[PodTemplate]:
-        out = []
-        for obj in ctx.objects:
-            pod = pod_spec(obj) if obj.kind in WORKLOAD_KINDS else None
-            if pod is None:
-                continue
-            labels = {}
-            for key, value in as_map(pod.metadata.get("labels")).items():
-                text = label_value(value)
-                if isinstance(key, str) and text is not None:
-                    labels[key] = text
-            out.append(PodTemplate(obj, obj.ref.namespace, labels, pod, obj.kind != "Pod"))
-        return out
+        return [t for t in map(_template, ctx.objects) if t is not None]
 
     return ctx.memo(("pods", "templates"), build)
 
 
+def _template(obj) -> PodTemplate | None:
+    """The pod template of an object (checked, or facts of the run)."""
+    pod = pod_spec(obj) if obj.kind in WORKLOAD_KINDS else None
+    if pod is None:
+        return None
+    labels = {}
+    for key, value in as_map(pod.metadata.get("labels")).items():
+        text = label_value(value)
+        if isinstance(key, str) and text is not None:
+            labels[key] = text
+    return PodTemplate(obj, obj.ref.namespace, labels, pod, obj.kind != "Pod")
+
+
 def pod_template_of(ctx, obj: K8sObject) -> PodTemplate | None:
-    index = ctx.memo(("pods", "template-by-object"), lambda: {id(t.obj): t for t in pod_templates(ctx)})
-    return index.get(id(obj))
+    return _template(obj)
 
 
 def pods_in_namespace(ctx, namespace: str | None) -> list[PodTemplate]:

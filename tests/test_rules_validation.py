@@ -185,10 +185,24 @@ spec:
 """
 
 
+def test_a_file_name_does_not_make_a_fragment():
+    # Issue 9: "dispatch-patcher.yaml" used to lose every non-schema rule.
+    for name in ("deployment.yaml", "overlays/prod/deployment-patch.yaml", "deploy/dispatch-patcher.yaml"):
+        assert found(PATCH, name=name, select=["volume-mount-unknown"]) == [("volume-mount-unknown", 10)], name
+
+
 def test_kustomize_patches_are_not_whole_objects():
-    # Named like a patch: the base defines the volume.
-    assert found(PATCH, name="overlays/prod/deployment-patch.yaml", select=["volume-mount-unknown"]) == []
-    assert found(PATCH, name="deployment.yaml", select=["volume-mount-unknown"]) == [("volume-mount-unknown", 10)]
+    kustomization = "resources: [../../base]\npatches:\n  - path: deployment-patch.yaml\n"
+    result = check(
+        [Source("overlays/prod/kustomization.yaml", kustomization.encode()),
+         Source("overlays/prod/deployment-patch.yaml", PATCH.encode())],
+        Settings(select=["volume-mount-unknown"]),
+    )
+    assert result.findings == ()
+
+
+def test_fragments_glob_in_the_configuration():
+    assert found(PATCH, name="patches/web.yaml", select=["volume-mount-unknown"], fragments=["patches/*"]) == []
 
 
 def test_selector_expressions():

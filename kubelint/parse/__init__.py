@@ -7,10 +7,11 @@ import json
 from dataclasses import dataclass, field
 
 from kubelint.model import Document
+from kubelint.parse.directives import Directive, candidates, directives
 from kubelint.parse.hazards import decode, tab_hazards, template_hazard
 from kubelint.parse.loader import Hazard, LoadError, load_stream
 
-__all__ = ["ParsedFile", "parse_file", "Hazard"]
+__all__ = ["ParsedFile", "parse_file", "Hazard", "Directive"]
 
 
 @dataclass(slots=True)
@@ -19,6 +20,8 @@ class ParsedFile:
     text: str | None
     documents: list[Document] = field(default_factory=list)
     hazards: list[Hazard] = field(default_factory=list)
+    # `# kubelint: ignore` comments (real comments, not string content).
+    directives: list[Directive] = field(default_factory=list)
 
 
 def parse_file(name: str, raw: bytes) -> ParsedFile:
@@ -41,9 +44,11 @@ def parse_file(name: str, raw: bytes) -> ParsedFile:
             hazards.extend(tab_hazards(text, []))
             text = text.replace("\t", " ")
 
+    found = candidates(text)
+    probes = sorted((line, column) for line, column, _ in found)
     error: Hazard | None = None
     try:
-        loaded = load_stream(text, hazards)
+        loaded = load_stream(text, hazards, probes)
     except LoadError as e:
         loaded = e.documents  # type: ignore[attr-defined]
         error = e.hazard
@@ -55,6 +60,7 @@ def parse_file(name: str, raw: bytes) -> ParsedFile:
         # produce noise.  Report the template, and nothing else of the text.
         hazards[:] = [h for h in hazards if h.name == "yaml-encoding"] + [template]
         return parsed
+    parsed.directives = directives(text, probes, found)
     if error is not None:
         hazards.append(error)
     if "\t" in text:

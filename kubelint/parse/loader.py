@@ -18,6 +18,7 @@ reads as strings.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,17 +181,21 @@ class _Frame:
         self.start = start
 
 
-def load_stream(text: str | bytes, hazards: list[Hazard]) -> list[LoadedDocument]:
+def load_stream(text: str | bytes, hazards: list[Hazard], probes: list | None = None) -> list[LoadedDocument]:
     """Every document of a YAML (or JSON) stream.
 
     Hazards found on the way (duplicate keys, ...) are appended to `hazards`.
     Raises LoadError when the stream stops being readable; the documents read
     before that point are in `LoadError.documents`.
+
+    `probes`, a sorted list of 0-based (line, column) positions, asks which
+    of them fall inside a scalar (a string value, not a comment): those are
+    removed from the list.
     """
     loader = yaml.CSafeLoader(text)
     documents: list[LoadedDocument] = []
     try:
-        _read_events(loader, documents, hazards)
+        _read_events(loader, documents, hazards, probes)
     except LoadError as e:
         e.documents = documents  # type: ignore[attr-defined]
         raise
@@ -203,7 +208,7 @@ def load_stream(text: str | bytes, hazards: list[Hazard]) -> list[LoadedDocument
     return documents
 
 
-def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard]) -> None:
+def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard], probes: list | None = None) -> None:
     get = loader.get_event
     ScalarEvent, MappingStartEvent, MappingEndEvent = ev.ScalarEvent, ev.MappingStartEvent, ev.MappingEndEvent
     SequenceStartEvent, SequenceEndEvent, AliasEvent = ev.SequenceStartEvent, ev.SequenceEndEvent, ev.AliasEvent
@@ -270,6 +275,8 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard])
         et = type(event)
         if et is ScalarEvent:
             m = event.start_mark
+            if probes:
+                _drop_probes_inside(probes, (m.line, m.column), (event.end_mark.line, event.end_mark.column))
             value = resolve_scalar(event.value, event.tag, event.implicit, event.style)
             if event.end_mark.line > m.line:
                 multiline.append((m.line + 1, event.end_mark.line + 1))
@@ -324,6 +331,12 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard])
             documents.append(LoadedDocument(root, SourceMap(root, root_pos, tables), doc_line, multiline))
         elif et is StreamEndEvent:
             break
+
+
+def _drop_probes_inside(probes: list, start: tuple[int, int], end: tuple[int, int]) -> None:
+    i = bisect.bisect_left(probes, start)
+    while i < len(probes) and probes[i] < end:
+        del probes[i]
 
 
 def _apply_merges(frame: _Frame, tables: dict[int, Any]) -> None:

@@ -25,9 +25,10 @@ def registry() -> Registry:
         resources,
         schema,
         secrets,
+        suppressions,
         validation,
         yaml,
     )
 
-    families = (yaml, schema, images, resources, probes, pss, hardening, rbac, secrets, network, availability, validation)
+    families = (yaml, schema, images, resources, probes, pss, hardening, rbac, secrets, network, availability, validation, suppressions)
     return Registry(v for module in families for v in vars(module).values() if isinstance(v, Rule))

@@ -81,14 +81,6 @@ def effective_replicas(ctx, obj: K8sObject) -> tuple[int, str]:
     return (1, "default") if replicas is None else (replicas, "spec.replicas")
 
 
-def is_fragment(obj: K8sObject) -> bool:
-    """A pod template whose containers name no image: a kustomize patch or
-    another fragment merged elsewhere, not an object the API will see."""
-    pod = pod_spec(obj)
-    containers = as_list(pod.spec.get("containers")) if pod else []
-    return any(isinstance(c, dict) and not c.get("image") for c in containers)
-
-
 def _replicas_path(obj: K8sObject) -> tuple[tuple, str]:
     if _replicas(obj) is not None:
         return ("spec", "replicas"), "value"
@@ -390,7 +382,7 @@ def restart_policy_invalid_for_kind(obj: K8sObject, ctx) -> Iterator[Problem]:
         return
     if policy in ("OnFailure", "Never"):
         return
-    if policy is None and not is_fragment(obj):
+    if policy is None and not obj.fragment:
         yield Problem(
             pod.path,
             f'pod template has no restartPolicy: it defaults to "Always", which a {obj.kind} refuses',
@@ -450,7 +442,7 @@ def job_ttl_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
     if not isinstance(spec, dict) or spec.get("ttlSecondsAfterFinished") is not None:
         return
     annotations = object_annotations(obj)
-    if any(annotations.get(a) for a in HOOK_DELETE_ANNOTATIONS) or is_fragment(obj):
+    if any(annotations.get(a) for a in HOOK_DELETE_ANNOTATIONS) or obj.fragment:
         return
     yield Problem(
         ("spec",),

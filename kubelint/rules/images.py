@@ -63,7 +63,9 @@ def image_registry_not_allowed(obj: K8sObject, ctx) -> Iterator[Problem]:
     Options: registries (list of registries or registry/path prefixes).
     References: https://github.com/distribution/reference
     """
-    allowed = list(ctx.options.get("registries") or [])
+    # `--allowed-registry` / `allowed-registries` is the same list, set for
+    # the whole run rather than as this rule's option; either works.
+    allowed = list(ctx.options.get("registries") or ctx.settings.allowed_registries or [])
     if not allowed:
         return
     for c, image in _images(obj):

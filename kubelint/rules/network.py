@@ -72,7 +72,7 @@ def service_targets(ctx, service: K8sObject) -> tuple[list[PodTemplate], list[Po
                 break
         return candidates, [t for t in pool if service_selects(selector, t)]
 
-    return ctx.memo(("network", "service-targets", id(service)), compute)
+    return ctx.memo_object(("network", "service-targets"), compute)
 
 
 @rule(code="KL701", name="service-nodeport", severity="warning", category="network", kinds={"Service"})

@@ -27,7 +27,7 @@ the code differ, the code wins, because it decides what a cluster admits:
   only, an added capability outside the Baseline set by pss-capabilities only,
   an Unconfined seccomp profile by pss-seccomp only.
 
-Levels.  `--pss-level` (ctx.pss_level) chooses the profile: unset, Baseline
+Levels.  `--pss-level` (ctx.settings.pss_level) chooses the profile: unset, Baseline
 controls are errors and Restricted controls warnings; `baseline` reports only
 Baseline controls, as errors; `restricted` reports both as errors; `none`
 turns every pss rule off.  A Namespace of the run labelled
@@ -155,21 +155,21 @@ def _parse_version(text: str, cluster: tuple[int, int]) -> tuple[tuple[int, int]
 
 def policy(obj: K8sObject, ctx) -> Policy:
     """The Pod Security policy that applies to a workload (memoised per object)."""
-    return ctx.memo(("pss-policy", id(obj)), lambda: _resolve(obj, ctx))
+    return ctx.memo_object(("pss-policy",), lambda: _resolve(obj, ctx))
 
 
 def _resolve(obj: K8sObject, ctx) -> Policy:
-    if ctx.pss_level == "none":
+    if ctx.settings.pss_level == "none":
         return Policy("none", ctx.version, "")
     namespace = obj.ref.namespace
     labels = _namespace_policies(ctx).get(namespace) if namespace else None
     if labels is None:
-        return Policy(ctx.pss_level, ctx.version, "")
+        return Policy(ctx.settings.pss_level, ctx.version, "")
     raw_level, raw_version = labels
     version, pinned = _parse_version(raw_version, ctx.version) if raw_version is not None else (ctx.version, False)
     if raw_level is None:
         # Only the version is pinned; the level is the run's.
-        return Policy(ctx.pss_level, version, "")
+        return Policy(ctx.settings.pss_level, version, "")
     level = raw_level if raw_level in _LEVELS else RESTRICTED  # api.ParseLevel fails closed
     shown = f"{level}:v{version[0]}.{version[1]}" if pinned else level
     if raw_level not in _LEVELS:

@@ -18,9 +18,9 @@ def _errors(obj: K8sObject, ctx):
     def validate():
         from kubelint.schema.validate import validation_errors
 
-        return validation_errors(obj.data, obj.api_version, obj.kind, ctx.kubernetes_version, ctx.strict, ctx.crds)
+        return validation_errors(obj.data, obj.api_version, obj.kind, ctx.kubernetes_version, ctx.settings.strict, ctx.crds)
 
-    return ctx.memo(("schema", id(obj)), validate)
+    return ctx.memo_object(("schema",), validate)
 
 
 def _removed(obj: K8sObject, ctx):
@@ -61,10 +61,10 @@ def unknown_field(obj: K8sObject, ctx) -> Iterator[Problem]:
     References: https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation
     """
     removed = _removed(obj, ctx)
-    if not ctx.strict or (removed is not None and removed[0] == "removed"):
+    if not ctx.settings.strict or (removed is not None and removed[0] == "removed"):
         return
     for e in _errors(obj, ctx) or ():
-        if obj.partial and str(e.path[-1] if e.path else "").startswith("$"):
+        if obj.fragment and str(e.path[-1] if e.path else "").startswith("$"):
             continue  # strategic merge directives ($patch, $retainKeys, ...) in a kustomize patch
         if e.kind == "unknown-field":
             yield Problem(e.path, e.message, Fix(e.fix) if e.fix else None, at=e.at)
@@ -99,7 +99,7 @@ def schema_invalid(obj: K8sObject, ctx) -> Iterator[Problem]:
     if removed is not None and removed[0] == "removed":
         return  # api-removed says what matters; the old schema is gone
     for e in _errors(obj, ctx) or ():
-        if obj.partial and e.at == "parent":
+        if obj.fragment and e.at == "parent":
             continue  # a kustomize patch leaves required fields to its base
         if e.kind != "unknown-field":
             yield Problem(e.path, e.message, Fix(e.fix) if e.fix else None, at=e.at)

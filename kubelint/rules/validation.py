@@ -243,16 +243,6 @@ def _name_rule(group: str, kind: str, version: tuple[int, int]) -> tuple[str, An
     return None
 
 
-def looks_partial(obj: K8sObject) -> bool:
-    """A fragment rather than a whole object: a kustomize patch (the engine
-    marks those, see `K8sObject.partial`) or a pod template with a container
-    that has no image (which the API server would require).  Checks of what
-    is missing skip fragments."""
-    if obj.partial:
-        return True
-    return any("image" not in c.spec for c in containers(obj, ("initContainers", "containers")))
-
-
 def _name_required(group: str, kind: str) -> bool:
     return (
         (group, kind) in _SUBDOMAIN_KINDS
@@ -322,7 +312,7 @@ def _object_name(obj: K8sObject, meta: dict, group: str, kind: str, version: tup
     if "name" not in meta and "generateName" not in meta:
         # A `name:` key without a value is a template slot (ytt's `#@`), not a
         # forgotten name.
-        if _name_required(group, kind) and not looks_partial(obj):
+        if _name_required(group, kind) and not obj.fragment:
             path = ("metadata",) if "metadata" in obj.data else ()
             yield Problem(
                 path,
@@ -729,7 +719,7 @@ def selector_mismatch(obj: K8sObject, ctx) -> Iterator[Problem]:
     References: https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector
     """
     spec = as_map(obj.data.get("spec"))
-    if looks_partial(obj):
+    if obj.fragment:
         return
     labels, path = _template_labels(obj)
     if labels is None or any(_placeholder(k) or _placeholder(v) for k, v in labels.items()):
@@ -1458,7 +1448,7 @@ def _pod_values(obj: K8sObject, pod: PodSpec) -> Iterator[Problem]:
     spec, path = pod.spec, pod.path
     allowed = _RESTART_POLICIES.get(obj.kind, ("Always", "OnFailure", "Never"))
     policy = spec.get("restartPolicy")
-    if policy is None and obj.kind in ("Job", "CronJob") and spec.get("containers") and not looks_partial(obj):
+    if policy is None and obj.kind in ("Job", "CronJob") and spec.get("containers") and not obj.fragment:
         # The pod template default (Always) is not one a Job accepts
         # (batch validateJobSpec: restartPolicy must be OnFailure or Never).
         yield Problem(path,
@@ -1889,7 +1879,7 @@ def volume_mount_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
     References: https://kubernetes.io/docs/concepts/storage/volumes/
     """
     pod = pod_spec(obj)
-    if pod is None or looks_partial(obj):
+    if pod is None or obj.fragment:
         return
     volumes = pod.spec.get("volumes")
     if volumes is not None and not isinstance(volumes, list):
@@ -1946,7 +1936,7 @@ def _object_index(objects, scope: str) -> dict:
     """(scope, key) -> the first object with it."""
     first: dict = {}
     for o in objects:
-        if looks_partial(o):
+        if o.fragment:
             continue  # a patch names the object it changes
         key = _object_key(o)
         if key is not None:
@@ -2007,14 +1997,14 @@ def duplicate_object(obj: K8sObject, ctx) -> Iterator[Problem]:
     References: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
     """
     key = _object_key(obj)
-    if key is None or looks_partial(obj):
+    if key is None or obj.fragment:
         return
     scope = ctx.options.get("scope", "file")
     index = ctx.memo(("validation", "duplicate-object", scope), lambda: _object_index(ctx.objects, scope))
     first = index.get((_scope_of(obj, scope), key))
-    if first is None or first is obj:
+    if first is None or first.key == obj.key:
         return
-    line, _ = first.position(("metadata", "name"))
+    line, _ = first.name_position
     where = f"line {line}" if first.file == obj.file else f"{first.file}:{line}"
     namespace = f"{key[2]}/" if key[2] else ""
     yield Problem(

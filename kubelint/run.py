@@ -1,0 +1,348 @@
+"""The run: what one `kubelint check` reads and knows, before any rule runs.
+
+`load(sources, settings, context)` reads every input once and returns a
+`Run`:
+
+* the files to report on, in order, each with its parse (kept in memory
+  while the parses kept stay under a budget; a file past it is read and
+  parsed again when its turn comes, so memory does not grow with the number
+  of files);
+* the facts of every object known to the run: those of the files checked
+  and those of the project context (kubelint.project), which are used by
+  cross-object rules and never reported on (kubelint.facts);
+* the CustomResourceDefinitions (from the inputs, the context and `--crd`);
+* the kustomizations: which files are patches (fragments) and which label
+  transformers apply to which files.
+
+Which objects are fragments is decided here and only here: an object is a
+fragment when a kustomization of the run or the context lists its file as a
+patch, or when a `fragments` glob of the configuration matches its file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Iterator
+
+from kubelint.model import Document, K8sObject, ObjectFacts
+from kubelint.parse import ParsedFile, parse_file
+from kubelint.sources import STDIN, Source, excluded
+
+# Documents of these API groups live in a repository, not in a cluster.
+NOT_CLUSTER_GROUPS = ("kustomize.config.k8s.io/", "config.kubernetes.io/", "kpt.dev/")
+CRD = ("apiextensions.k8s.io", "CustomResourceDefinition")
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+# Parses kept between loading and checking, counted in bytes of input; a
+# file past the budget is parsed again when it is checked.  Large enough
+# for a repository of a few thousand manifests, small enough that ten times
+# that stays within a small multiple of the memory of one.
+PARSE_BUDGET = 32 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class CheckedFile:
+    """A file (or stdin, or a URL) whose findings are reported."""
+
+    name: str
+    size: int
+    parsed: ParsedFile | None  # None once checked, or when past the budget
+
+
+@dataclass(frozen=True, slots=True)
+class LabelTransform:
+    """A kustomization's `commonLabels` or `labels` entry."""
+
+    labels: tuple[tuple[str, str], ...]
+    selectors: bool  # also added to selectors (commonLabels, includeSelectors)
+    templates: bool  # also added to pod templates
+
+
+@dataclass(slots=True)
+class Run:
+    settings: Any  # kubelint.config.Settings
+    files: list[CheckedFile] = field(default_factory=list)
+    facts: list[ObjectFacts] = field(default_factory=list)
+    crds: Any = None  # kubelint.schema.crd.CrdIndex
+    # normalised file path -> why its objects are fragments
+    fragments: dict[str, str] = field(default_factory=dict)
+    # normalised file path -> label transforms kustomize applies to it
+    labels: dict[str, list[LabelTransform]] = field(default_factory=dict)
+    context_files: int = 0
+
+    @property
+    def objects(self) -> int:
+        """How many objects the files checked hold."""
+        return sum(1 for f in self.facts if not f.context)
+
+    def parsed(self, checked: CheckedFile) -> ParsedFile:
+        """The parse of a checked file, from memory or read again; the parse
+        kept in memory is handed over (the run does not keep it)."""
+        parsed, checked.parsed = checked.parsed, None
+        if parsed is None:
+            with open(checked.name, "rb") as fh:
+                parsed = parse_file(checked.name, fh.read())
+        return parsed
+
+    def objects_of(self, parsed: ParsedFile) -> list[K8sObject]:
+        """The objects of a parsed file, as rules see them: fragments marked
+        and kustomize's labels applied."""
+        out = []
+        for doc in parsed.documents:
+            if is_kustomization(doc):
+                continue
+            for obj in objects_of(doc):
+                self._settle(obj)
+                out.append(obj)
+        return out
+
+    def _settle(self, obj: K8sObject) -> None:
+        path = os.path.normpath(obj.file)
+        obj.fragment = self.fragments.get(path)
+        for transform in self.labels.get(path, ()):
+            apply_labels(obj.data, obj.kind, transform)
+
+
+def objects_of(doc: Document) -> Iterator[K8sObject]:
+    """The Kubernetes objects of a document: the document itself, or each
+    item of a `kind: List` (or `*List`) with its own path."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return
+    kind, api_version = data.get("kind"), data.get("apiVersion")
+    if not isinstance(kind, str) or not isinstance(api_version, str) or not kind or not api_version:
+        return
+    if api_version.startswith(NOT_CLUSTER_GROUPS):
+        return
+    items = data.get("items")
+    if kind.endswith("List") and isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict) and isinstance(item.get("kind"), str) and isinstance(item.get("apiVersion"), str):
+                yield K8sObject(item, doc, ("items", index))
+        return
+    yield K8sObject(data, doc)
+
+
+def is_kustomization(doc: Document) -> bool:
+    if os.path.basename(doc.file) in KUSTOMIZATION_FILES:
+        return True
+    data = doc.data
+    return isinstance(data, dict) and str(data.get("apiVersion", "")).startswith("kustomize.config.k8s.io/")
+
+
+def is_crd(obj) -> bool:
+    return (obj.group, obj.kind) == CRD
+
+
+@dataclass(slots=True)
+class _Kustomization:
+    directory: str
+    patches: set[str]
+    resources: list[str]  # normalised paths: files or directories
+    transforms: list[LabelTransform]
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _kustomization(doc: Document) -> _Kustomization | None:
+    """What a kustomization says about other files (kustomize's
+    api/types/kustomization.go): patches, resources, label transformers."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return None
+    base = os.path.dirname(doc.file)
+
+    def norm(p: str) -> str:
+        return os.path.normpath(os.path.join(base, p))
+
+    patches = set()
+    for entry in _as_list(data.get("patchesStrategicMerge")):
+        if isinstance(entry, str) and "\n" not in entry:
+            patches.add(norm(entry))
+    for key in ("patches", "patchesJson6902"):
+        for entry in _as_list(data.get(key)):
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                patches.add(norm(entry["path"]))
+    resources = [
+        norm(r) for key in ("resources", "bases") for r in _as_list(data.get(key))
+        if isinstance(r, str) and "://" not in r and not r.startswith(("github.com/", "git@"))
+    ]
+    transforms = []
+    common = data.get("commonLabels")
+    if isinstance(common, dict) and common:
+        transforms.append(LabelTransform(_pairs(common), True, True))
+    for entry in _as_list(data.get("labels")):
+        if isinstance(entry, dict) and isinstance(entry.get("pairs"), dict) and entry["pairs"]:
+            selectors = entry.get("includeSelectors") is True
+            templates = selectors or entry.get("includeTemplates") is True
+            transforms.append(LabelTransform(_pairs(entry["pairs"]), selectors, templates))
+    return _Kustomization(base, patches, resources, transforms)
+
+
+def _pairs(labels: dict) -> tuple[tuple[str, str], ...]:
+    out = []
+    for k, v in labels.items():
+        if isinstance(k, str) and isinstance(v, (str, int, float, bool)) and not isinstance(v, bool):
+            out.append((k, str(v)))
+        elif isinstance(k, str) and isinstance(v, bool):
+            out.append((k, "true" if v else "false"))
+    return tuple(out)
+
+
+# Where kustomize's label transformer writes, by kind (kustomize
+# api/internal/konfig/builtinpluginconsts/commonlabels.go): selectors and pod
+# template labels are created when missing.
+_SELECTOR_MAPS = {
+    "Service": [("spec", "selector")],
+    "ReplicationController": [("spec", "selector")],
+    "Deployment": [("spec", "selector", "matchLabels")],
+    "ReplicaSet": [("spec", "selector", "matchLabels")],
+    "DaemonSet": [("spec", "selector", "matchLabels")],
+    "StatefulSet": [("spec", "selector", "matchLabels")],
+}
+_TEMPLATE_MAPS = {
+    "ReplicationController": [("spec", "template", "metadata", "labels")],
+    "Deployment": [("spec", "template", "metadata", "labels")],
+    "ReplicaSet": [("spec", "template", "metadata", "labels")],
+    "DaemonSet": [("spec", "template", "metadata", "labels")],
+    "StatefulSet": [("spec", "template", "metadata", "labels")],
+    "Job": [("spec", "template", "metadata", "labels")],
+    "CronJob": [("spec", "jobTemplate", "spec", "template", "metadata", "labels")],
+}
+
+
+def apply_labels(data: dict, kind: str, transform: LabelTransform) -> None:
+    """Add a kustomization's labels where kustomize would; a label the
+    object already sets keeps its value (kustomize would override it, but
+    the object's own value is what its author wrote and sees)."""
+    paths = [("metadata", "labels")]
+    if transform.selectors:
+        paths += _SELECTOR_MAPS.get(kind, [])
+    if transform.templates:
+        paths += _TEMPLATE_MAPS.get(kind, [])
+    for path in paths:
+        node = data
+        for key in path:
+            child = node.get(key)
+            if child is None:
+                child = node[key] = {}
+            if not isinstance(child, dict):
+                break
+            node = child
+        else:
+            for k, v in transform.labels:
+                node.setdefault(k, v)
+
+
+def _readable_again(name: str) -> bool:
+    return name != STDIN and "://" not in name and os.path.isfile(name)
+
+
+def load(sources: Iterable[Source], settings, context: Iterable[tuple[str, Any]] = ()) -> Run:
+    """Read and parse the inputs, gather the facts of every object they and
+    the context hold, and decide fragments and kustomize labels.
+
+    `context` yields (file name, FileFacts) pairs for the project's other
+    files (kubelint.project); they add facts, CRDs and kustomizations, and
+    are never reported on.
+    """
+    from kubelint.facts import facts_of
+
+    run = Run(settings)
+    kustomizations: list[_Kustomization] = []
+    crd_docs: list[dict] = []
+    kept = 0
+    for source in sources:
+        parsed = parse_file(source.name, source.data)
+        size = len(source.data)
+        for doc in parsed.documents:
+            if is_kustomization(doc):
+                k = _kustomization(doc)
+                if k is not None:
+                    kustomizations.append(k)
+                continue
+            for obj in objects_of(doc):
+                if is_crd(obj):
+                    crd_docs.append(obj.data)
+                run.facts.append(facts_of(obj))
+        keep = not _readable_again(source.name) or kept + size <= PARSE_BUDGET
+        if keep:
+            kept += size if _readable_again(source.name) else 0
+        run.files.append(CheckedFile(source.name, size, parsed if keep else None))
+
+    for name, file_facts in context:
+        run.context_files += 1
+        run.facts.extend(file_facts.objects)
+        crd_docs.extend(file_facts.crds)
+        kustomizations.extend(_Kustomization(**k) if isinstance(k, dict) else k for k in file_facts.kustomizations)
+
+    if settings.crds:
+        crd_docs.extend(load_crds(settings.crds))
+    if crd_docs:
+        from kubelint.schema.crd import CrdIndex
+
+        run.crds = CrdIndex.from_objects(crd_docs)
+
+    for k in kustomizations:
+        for patch in k.patches:
+            run.fragments.setdefault(patch, "a kustomization lists the file as a patch")
+    if settings.fragments:
+        for f in {fact.file for fact in run.facts} | {c.name for c in run.files}:
+            if excluded(f, settings.fragments):
+                run.fragments.setdefault(os.path.normpath(f), "the configuration's fragments globs match the file")
+    run.labels = _label_targets(kustomizations)
+    if run.fragments or run.labels:
+        run.facts = [_settled(f, run) for f in run.facts]
+    return run
+
+
+def _settled(fact: ObjectFacts, run: Run) -> ObjectFacts:
+    path = os.path.normpath(fact.file)
+    fragment = run.fragments.get(path)
+    transforms = run.labels.get(path)
+    if fragment is None and not transforms:
+        return fact
+    if transforms:
+        for t in transforms:
+            apply_labels(fact.data, fact.kind, t)
+    return replace(fact, fragment=fragment)
+
+
+def _label_targets(kustomizations: list[_Kustomization]) -> dict[str, list[LabelTransform]]:
+    """File -> the label transforms of every kustomization that includes it,
+    directly or through the kustomization of a directory it lists."""
+    by_dir = {k.directory: k for k in kustomizations}
+    targets: dict[str, list[LabelTransform]] = {}
+
+    def files_of(k: _Kustomization, seen: set[str]) -> Iterator[str]:
+        for resource in k.resources:
+            inner = by_dir.get(resource)
+            if inner is not None:
+                if resource not in seen:
+                    seen.add(resource)
+                    yield from files_of(inner, seen)
+            else:
+                yield resource
+
+    for k in kustomizations:
+        if not k.transforms:
+            continue
+        for f in files_of(k, {k.directory}):
+            targets.setdefault(f, []).extend(k.transforms)
+    return targets
+
+
+def load_crds(paths: Iterable[str]) -> list[dict]:
+    """CustomResourceDefinitions from `--crd` files and directories (they are
+    schemas for the run, not checked themselves)."""
+    from kubelint.sources import expand, read
+
+    crds = []
+    for source in read(expand(paths)):
+        for doc in parse_file(source.name, source.data).documents:
+            for obj in objects_of(doc):
+                if is_crd(obj):
+                    crds.append(obj.data)
+    return crds
