@@ -7,8 +7,9 @@ Security labels and its workloads, a binding and the role it names).  The run
 keeps, for every object it knows (those checked and those of the project
 context), a pruned copy of its data: the same shape as the manifest, so a
 rule reads facts with the same helpers it reads objects with, without the
-parts no cross-object rule reads (probes, commands, status, ConfigMap
-values, CRD schemas, long annotations).  That keeps the run's memory
+parts no cross-object rule reads (everything not named in KEEP below:
+probes, commands, security contexts, ConfigMap values, CRD schemas,
+annotations).  That keeps the run's memory
 proportional to the number of objects times a small constant, not to the
 size of the manifests.
 
@@ -27,35 +28,60 @@ from typing import Any
 
 from kubelint.model import K8sObject, ObjectFacts
 
-# Keys whose values no cross-object rule reads, at any depth.
-DROPPED_KEYS = frozenset(
-    {
-        "status",
-        "managedFields",
-        "command",
-        "args",
-        "livenessProbe",
-        "readinessProbe",
-        "startupProbe",
-        "lifecycle",
-        "openAPIV3Schema",  # CRD schemas: the run's CrdIndex holds them
-        "schema",
-        "validation",
-    }
-)
-# Kinds whose values are content, not configuration: keep the keys only.
+# What is kept, as a tree: a key maps to True (keep the value whole, made
+# JSON-safe) or to a subtree (keep those keys of a mapping, or of each
+# mapping in a list).  Everything else is dropped.
+META = {"name": True, "namespace": True, "labels": True}
+CONTAINER = {"name": True, "image": True, "ports": True, "resources": True,
+             "env": {"name": True, "valueFrom": True}, "envFrom": True}
+POD = {
+    "metadata": META,
+    "spec": {
+        "serviceAccountName": True, "serviceAccount": True, "automountServiceAccountToken": True,
+        "containers": CONTAINER, "initContainers": CONTAINER,
+    },
+}
+WORKLOAD_SPEC = {"replicas": True, "selector": True, "serviceName": True, "template": POD}
+KEEP: dict[str, dict] = {
+    # pod-bearing kinds (kubelint.workloads.POD_TEMPLATE_PATHS)
+    "Pod": POD,
+    "Deployment": {"spec": WORKLOAD_SPEC},
+    "ReplicaSet": {"spec": WORKLOAD_SPEC},
+    "ReplicationController": {"spec": WORKLOAD_SPEC},
+    "StatefulSet": {"spec": WORKLOAD_SPEC},
+    "DaemonSet": {"spec": WORKLOAD_SPEC},
+    "Job": {"spec": WORKLOAD_SPEC},
+    "CronJob": {"spec": {"jobTemplate": {"spec": WORKLOAD_SPEC}}},
+    "PodTemplate": {"template": POD},
+    # small objects other objects refer to, or that refer to others
+    "Service": {"spec": True},
+    "Ingress": {"spec": True},
+    "HorizontalPodAutoscaler": {"spec": True},
+    "ScaledObject": {"spec": True},
+    "PodDisruptionBudget": {"spec": True},
+    "NetworkPolicy": {"spec": True},
+    "ServiceAccount": {"automountServiceAccountToken": True, "secrets": True, "imagePullSecrets": True},
+    "Role": {"rules": True},
+    "ClusterRole": {"rules": True, "aggregationRule": True},
+    "RoleBinding": {"roleRef": True, "subjects": True},
+    "ClusterRoleBinding": {"roleRef": True, "subjects": True},
+    "Secret": {"type": True},
+    # CRDs: names and scope; the run's CrdIndex holds their schemas
+    "CustomResourceDefinition": {"spec": {"group": True, "names": True, "scope": True}},
+}
+COMMON = {"apiVersion": True, "kind": True, "metadata": META}
+# ConfigMaps and Secrets hold content, not configuration: keys only.
 CONTENT_KINDS = {("", "ConfigMap"), ("", "Secret")}
 CONTENT_FIELDS = ("data", "binaryData", "stringData")
-LONG_STRING = 512  # longer strings (embedded files, certificates) are dropped
 
 
 def facts_of(obj: K8sObject, context: bool = False) -> ObjectFacts:
-    data = prune(obj.data)
+    data = prune(obj.data, {**COMMON, **KEEP.get(obj.kind, {})})
     if (obj.group, obj.kind) in CONTENT_KINDS:
         for key in CONTENT_FIELDS:
             value = obj.data.get(key)
             if isinstance(value, dict):
-                data[key] = {str(k): None for k in value}
+                data[key] = {_key(k): None for k in value}
     return ObjectFacts(
         data,
         obj.ref,
@@ -68,27 +94,30 @@ def facts_of(obj: K8sObject, context: bool = False) -> ObjectFacts:
     )
 
 
-def prune(value: Any, depth: int = 0) -> Any:
-    """A JSON-safe copy of `value` without DROPPED_KEYS and long strings."""
+def prune(value: Any, keep: Any) -> Any:
+    """The parts of `value` that `keep` names, JSON-safe."""
+    if keep is True:
+        return _json(value)
     if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            if k in DROPPED_KEYS:
-                continue
-            out[k if isinstance(k, str) else _scalar_text(k)] = prune(v, depth + 1)
-        return out
+        return {_key(k): prune(v, keep[k]) for k, v in value.items() if k in keep}
     if isinstance(value, list):
-        return [prune(v, depth + 1) for v in value]
-    if isinstance(value, str):
-        return value if len(value) <= LONG_STRING else ""
-    if value is None or isinstance(value, (bool, int, float)):
+        return [prune(v, keep) for v in value if isinstance(v, dict)]
+    return _json(value)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_key(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    if value is None or isinstance(value, (str, bool, int, float)):
         return value
-    return _scalar_text(value)
-
-
-def _scalar_text(value: Any) -> str:
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     if isinstance(value, bytes):
         return ""
     return str(value)
+
+
+def _key(k: Any) -> str:
+    return k if isinstance(k, str) else str(_json(k))

@@ -107,7 +107,10 @@ def pods_in_namespace(ctx, namespace: str | None) -> list[PodTemplate]:
     if namespace is None:
         return pod_templates(ctx)
     by_namespace = ctx.memo(("pods", "templates-by-namespace"), build)
-    return by_namespace.get(namespace, []) + by_namespace.get(None, [])
+    return ctx.memo(
+        ("pods", "templates-in-namespace", namespace),
+        lambda: by_namespace.get(namespace, []) + by_namespace.get(None, []),
+    )
 
 
 def service_selects(selector: dict, template: PodTemplate) -> bool:
@@ -150,13 +153,13 @@ def label_selector_matches(selector: Any, template: PodTemplate) -> bool:
 
 
 def templates_by_label(ctx) -> dict:
-    """(label key, value) -> ids of the pod templates that carry it."""
+    """(label key, value) -> the pod templates that carry it, in run order."""
 
     def build() -> dict:
         index: dict = {}
         for t in pod_templates(ctx):
             for pair in t.labels.items():
-                index.setdefault(pair, set()).add(id(t))
+                index.setdefault(pair, []).append(t)
         return index
 
     return ctx.memo(("pods", "templates-by-label"), build)

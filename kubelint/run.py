@@ -249,10 +249,11 @@ def load(sources: Iterable[Source], settings, context: Iterable[tuple[str, Any]]
     are never reported on.
     """
     from kubelint.facts import facts_of
+    from kubelint.schema.crd import CrdIndex, add_crd
 
     run = Run(settings)
     kustomizations: list[_Kustomization] = []
-    crd_docs: list[dict] = []
+    crds: dict = {}
     kept = 0
     for source in sources:
         parsed = parse_file(source.name, source.data)
@@ -265,7 +266,7 @@ def load(sources: Iterable[Source], settings, context: Iterable[tuple[str, Any]]
                 continue
             for obj in objects_of(doc):
                 if is_crd(obj):
-                    crd_docs.append(obj.data)
+                    add_crd(crds, obj.data)
                 run.facts.append(facts_of(obj))
         keep = not _readable_again(source.name) or kept + size <= PARSE_BUDGET
         if keep:
@@ -275,15 +276,15 @@ def load(sources: Iterable[Source], settings, context: Iterable[tuple[str, Any]]
     for name, file_facts in context:
         run.context_files += 1
         run.facts.extend(file_facts.objects)
-        crd_docs.extend(file_facts.crds)
+        for crd in file_facts.crds:
+            add_crd(crds, crd)
         kustomizations.extend(_Kustomization(**k) if isinstance(k, dict) else k for k in file_facts.kustomizations)
 
     if settings.crds:
-        crd_docs.extend(load_crds(settings.crds))
-    if crd_docs:
-        from kubelint.schema.crd import CrdIndex
-
-        run.crds = CrdIndex.from_objects(crd_docs)
+        for crd in load_crds(settings.crds):
+            add_crd(crds, crd)
+    if crds:
+        run.crds = CrdIndex.from_found(crds)
 
     for k in kustomizations:
         for patch in k.patches:

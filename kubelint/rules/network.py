@@ -67,8 +67,9 @@ def service_targets(ctx, service: K8sObject) -> tuple[list[PodTemplate], list[Po
         for key, value in selector.items():
             text = label_value(value)
             if isinstance(key, str) and text is not None and key not in CONTROLLER_LABELS:
+                namespace = service.ref.namespace
                 having = templates_by_label(ctx).get((key, text), ())
-                pool = [t for t in candidates if id(t) in having]
+                pool = having if namespace is None else [t for t in having if t.namespace in (namespace, None)]
                 break
         return candidates, [t for t in pool if service_selects(selector, t)]
 

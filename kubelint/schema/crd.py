@@ -68,11 +68,11 @@ class CrdIndex:
         """Index every CustomResourceDefinition in `crds`; other documents are skipped."""
         found: dict[tuple[str, str], list[CrdSchema]] = {}
         for obj in crds:
-            for entry in _entries(obj):
-                same = found.setdefault((entry.api_version, entry.kind), [])
-                # The same CRD is often vendored twice; keep one copy of each schema.
-                if not any(_same(e, entry) for e in same):
-                    same.append(entry)
+            add_crd(found, obj)
+        return cls.from_found(found)
+
+    @classmethod
+    def from_found(cls, found: dict[tuple[str, str], list[CrdSchema]]) -> "CrdIndex":
         return cls(MappingProxyType({key: tuple(value) for key, value in found.items()}))
 
     def entries_for(self, api_version: str, kind: str) -> tuple[CrdSchema, ...]:
@@ -91,6 +91,16 @@ class CrdIndex:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+
+def add_crd(found: dict[tuple[str, str], list[CrdSchema]], obj: Any) -> None:
+    """Add one CRD's schemas to an index being built, one at a time, so a
+    run keeps each distinct schema once however often it is vendored."""
+    for entry in _entries(obj):
+        same = found.setdefault((entry.api_version, entry.kind), [])
+        # The same CRD is often vendored twice; keep one copy of each schema.
+        if not any(_same(e, entry) for e in same):
+            same.append(entry)
 
 
 def _same(a: CrdSchema, b: CrdSchema) -> bool:
