@@ -43,6 +43,12 @@ class Settings:
     # Globs of files that hold fragments (patches merged elsewhere), checked
     # only for what they contain.
     fragments: list[str] = field(default_factory=list)
+    # The project context for runs given files (kubelint.project): the
+    # folder (None: the configuration's folder, else the git work tree),
+    # whether to use it, and whether to keep its cache on disk.
+    context: str | None = None
+    use_context: bool = True
+    cache: bool = True
     config_file: str | None = None
 
 

@@ -132,7 +132,7 @@ def check(
     sources: Iterable[Source],
     settings: Settings,
     registry: Registry | None = None,
-    context: Iterable = (),
+    context=None,
 ) -> RunResult:
     """load -> lint -> suppress, for callers that want the result only."""
     from kubelint.suppress import suppress

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from kubelint.model import Document, K8sObject, ObjectFacts
 from kubelint.parse import ParsedFile, parse_file
@@ -240,13 +240,14 @@ def _readable_again(name: str) -> bool:
     return name != STDIN and "://" not in name and os.path.isfile(name)
 
 
-def load(sources: Iterable[Source], settings, context: Iterable[tuple[str, Any]] = ()) -> Run:
+def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[tuple[str, Any]]] | None = None) -> Run:
     """Read and parse the inputs, gather the facts of every object they and
     the context hold, and decide fragments and kustomize labels.
 
-    `context` yields (file name, FileFacts) pairs for the project's other
-    files (kubelint.project); they add facts, CRDs and kustomizations, and
-    are never reported on.
+    `context`, given the (apiVersion, kind) pairs of the objects checked,
+    yields (file name, FileFacts) pairs for the project's other files
+    (kubelint.project); they add facts, CRDs and kustomizations, and are
+    never reported on.
     """
     from kubelint.facts import facts_of
     from kubelint.schema.crd import CrdIndex, add_crd
@@ -273,7 +274,8 @@ def load(sources: Iterable[Source], settings, context: Iterable[tuple[str, Any]]
             kept += size if _readable_again(source.name) else 0
         run.files.append(CheckedFile(source.name, size, parsed if keep else None))
 
-    for name, file_facts in context:
+    kinds = {(f.api_version, f.kind) for f in run.facts}
+    for name, file_facts in context(kinds) if context is not None else ():
         run.context_files += 1
         run.facts.extend(file_facts.objects)
         for crd in file_facts.crds:

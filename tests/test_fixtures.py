@@ -29,7 +29,7 @@ def _args(rule) -> list[str]:
 
 
 def _run(run_cli, rule, path):
-    code, out, err = run_cli("check", "--select", rule.name, "--format", "json", "--fail-on", "none", "--config", "/dev/null", *_args(rule), path)
+    code, out, err = run_cli("check", "--select", rule.name, "--format", "json", "--fail-on", "none", "--config", "/dev/null", "--no-context", *_args(rule), path)
     assert code == 0, err
     doc = json.loads(out)
     return doc["findings"]

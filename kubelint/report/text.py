@@ -1,7 +1,15 @@
-"""The default report: one block per finding, then a summary line.
+"""The default report: one line per finding (like ruff's concise format),
+then a summary line.
 
     deploy/web.yaml:18:9: warning [pss-run-as-non-root] Deployment prod/web: container "web" may run as root
+
+With `show_fixes` (`--show-fixes`, `--output-format full`) each finding is
+followed by its fix and snippet:
+
         fix: Set securityContext.runAsNonRoot: true.
+            securityContext: {runAsNonRoot: true}
+
+With `statistics` (`--statistics`) the findings are counted per rule instead.
 """
 
 from __future__ import annotations
@@ -24,15 +32,26 @@ def summary(result: RunResult) -> str:
     )
 
 
-def render(result: RunResult, colour: bool = False) -> str:
-    lines = []
+def statistics(result: RunResult) -> list[str]:
+    """`count  code  name  severity`, most frequent first."""
+    counts: dict[tuple[str, str, str], int] = {}
     for f in result.findings:
+        key = (f.rule, f.name, f.severity)
+        counts[key] = counts.get(key, 0) + 1
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    width = max((len(str(n)) for _, n in rows), default=1)
+    return [f"{n:>{width}}  {code}  {name}  {severity}" for (code, name, severity), n in rows]
+
+
+def render(result: RunResult, colour: bool = False, show_fixes: bool = False, show_statistics: bool = False) -> str:
+    lines = statistics(result) if show_statistics else []
+    for f in () if show_statistics else result.findings:
         severity = f"{_COLOURS[f.severity]}{f.severity}{_RESET}" if colour else f.severity
         where = f"{f.file}:{f.line}:{f.column}:"
         if colour:
             where = f"{_BOLD}{where}{_RESET}"
         lines.append(f"{where} {severity} [{f.name}] {f.message}")
-        if f.fix is not None:
+        if show_fixes and f.fix is not None:
             lines.append(f"    fix: {f.fix.title}")
             if f.fix.snippet:
                 for snippet_line in f.fix.snippet.splitlines():
