@@ -17,7 +17,6 @@ from typing import Any
 CONFIG_NAMES = (".kubelint.yaml", ".kubelint.yml")
 # kubelint/schemas links to the top-level schemas/ (and is a real folder in a wheel).
 SCHEMA_FILE = FsPath(__file__).parent / "schemas" / "config.schema.json"
-PSS_LEVELS = ("baseline", "restricted", "none")
 
 
 class ConfigError(Exception):

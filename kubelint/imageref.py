@@ -30,14 +30,6 @@ class ImageRef:
     def name(self) -> str:
         return f"{self.registry}/{self.repository}"
 
-    def __str__(self) -> str:
-        out = self.name
-        if self.tag:
-            out += f":{self.tag}"
-        if self.digest:
-            out += f"@{self.digest}"
-        return out
-
 
 def parse_image(reference: str) -> ImageRef:
     ref = reference.strip()

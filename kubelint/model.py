@@ -1,7 +1,10 @@
 """The values that flow between kubelint's stages: objects, problems, findings.
 
-Everything here is a frozen, slotted dataclass so a stage cannot change what an
-earlier stage produced.
+The values that cross stages (Fix, Edit, Problem, ObjectRef, Finding,
+ObjectFacts, Context, RunResult) are frozen, slotted dataclasses, so a stage
+cannot change what an earlier stage produced.  Document and K8sObject are
+the parse of one file while it is checked: the run settles them (fragments,
+kustomize labels) before any rule sees them, and rules only read them.
 """
 
 from __future__ import annotations

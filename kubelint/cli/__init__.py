@@ -38,14 +38,13 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
-@click.pass_context
-def cli(ctx: click.Context, verbose: bool) -> None:
+def cli(verbose: bool) -> None:
     """kubelint: a Kubernetes manifest linter and security policy checker.
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above
     --fail-on, 2 usage or input errors.
     """
-    ctx.obj = {"verbose": verbose}
+    # -v is read by main(), which reports internal errors outside click.
 
 
 def fail(message: str) -> NoReturn:
