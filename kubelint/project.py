@@ -79,8 +79,11 @@ def wants_context(inputs: Iterable[str]) -> bool:
 def context_files(root: str, checked: Iterable[str], exclude: Iterable[str]) -> list[str]:
     from kubelint.sources import expand
 
-    skip = {os.path.realpath(p) for p in checked}
-    return [p for p in expand([root], exclude) if os.path.realpath(p) not in skip]
+    # Compared by absolute path (and the checked files' real paths): a
+    # realpath() of every file of a large repository costs more than the
+    # rest of the context.
+    skip = {os.path.abspath(p) for p in checked} | {os.path.realpath(p) for p in checked}
+    return [p for p in expand([root], exclude) if os.path.abspath(p) not in skip]
 
 
 def file_facts(name: str, data: bytes) -> FileFacts:

@@ -55,7 +55,7 @@ def expand(inputs: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
     skipping hidden directories; a file named explicitly is always read.
     Raises InputError for a path that does not exist.
     """
-    exclude = list(exclude)
+    inputs, exclude = list(inputs), list(exclude)
     files: list[str] = []
     for item in inputs:
         if item == STDIN:
@@ -77,7 +77,10 @@ def expand(inputs: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
                 files.append(item)
         else:
             raise InputError(f"{item}: no such file or directory")
-    # The same file named twice (a pre-commit run, overlapping globs) is read once.
+    # The same file named twice (a pre-commit run, overlapping globs) is read
+    # once.  One input cannot name a file twice (a walk lists each path once).
+    if len(files) < 2 or len(inputs) < 2:
+        return files
     seen: set[str] = set()
     unique = []
     for f in files:
