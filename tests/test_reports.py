@@ -179,7 +179,7 @@ def test_sarif_tool_and_rules():
     assert latest["fullDescription"] == {"text": "`latest` moves; two nodes can run different code under one name."}
     assert latest["helpUri"] == "https://github.com/kubelint/kubelint/blob/main/docs/rules.md#image-tag-latest"
     assert latest["defaultConfiguration"] == {"level": "warning"}
-    assert latest["properties"] == {"tags": ["images"]}
+    assert latest["properties"] == {"tags": ["images"], "fixSafety": "none"}
     assert latest["help"]["text"] == (
         "Container image uses the latest tag.\n\n"
         "Why: `latest` moves; two nodes can run different code under one name.\n\n"

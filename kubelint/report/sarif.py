@@ -114,7 +114,9 @@ def _descriptor(rule: Any) -> dict[str, Any]:
         d["help"] = help_
     d["helpUri"] = f"{RULES_DOC_URI}#{rule.name}"
     d["defaultConfiguration"] = {"level": LEVELS.get(rule.severity, "warning")}
-    d["properties"] = {"tags": [rule.category]}
+    # The rule's declared fix safety (ruff's "applicability"): safe fixes
+    # are applied by --fix, unsafe ones with --unsafe-fixes, none are advice.
+    d["properties"] = {"tags": [rule.category], "fixSafety": rule.fix}
     return d
 
 
@@ -183,5 +185,9 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         "message": {"text": message},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
-        "properties": {"name": f.name, "path": f.pointer},
+        "properties": {
+            "name": f.name,
+            "path": f.pointer,
+            **({"fixSafety": f.fix.safety} if f.fix is not None and f.fix.safety else {}),
+        },
     }
