@@ -13,7 +13,7 @@ from kubelint.parse import parse_file
 from kubelint.registry import Registry, Rule
 from kubelint.sources import Source, excluded
 from kubelint.suppress import comment_ignores, matches, object_ignores
-from kubelint.workloads import as_list
+from kubelint.k8s.workloads import as_list
 
 # Documents of these API groups live in a repository, not in a cluster.
 NOT_CLUSTER_GROUPS = ("kustomize.config.k8s.io/", "config.kubernetes.io/", "kpt.dev/")

@@ -12,8 +12,8 @@ from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.pods import label_selector_matches, pod_template_of, same_namespace
-from kubelint.workloads import as_list, as_map, as_str, get_path, object_annotations, pod_spec
+from kubelint.k8s.pods import label_selector_matches, pod_template_of, same_namespace
+from kubelint.k8s.workloads import as_list, as_map, as_str, get_path, object_annotations, pod_spec
 
 REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet"})
 # Controllers that keep pods running: the API accepts only restartPolicy

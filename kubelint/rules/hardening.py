@@ -17,7 +17,7 @@ from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.workloads import POD_KINDS, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
+from kubelint.k8s.workloads import POD_KINDS, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
 
 
 @rule(code="KL450", name="read-only-root-filesystem", severity="warning", category="hardening", kinds=POD_KINDS)

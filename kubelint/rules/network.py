@@ -2,7 +2,7 @@
 
 Several rules here relate objects to each other (a Service to the pods it
 selects, a NetworkPolicy to the pods it isolates).  They only see the objects
-of the run, so they follow two conventions (see kubelint.pods):
+of the run, so they follow two conventions (see kubelint.k8s.pods):
 
 * Namespaces.  An object without `metadata.namespace` lands wherever it is
   applied (`kubectl apply -n`, kustomize `namespace:`), so it may share a
@@ -25,7 +25,7 @@ from typing import Any, Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.pods import (
+from kubelint.k8s.pods import (
     CONTROLLER_LABELS,
     WORKLOAD_KINDS,
     PodTemplate,
@@ -37,7 +37,7 @@ from kubelint.pods import (
     service_selects,
     templates_by_label,
 )
-from kubelint.workloads import PodSpec, as_list, as_map, as_str, get_path, object_annotations
+from kubelint.k8s.workloads import PodSpec, as_list, as_map, as_str, get_path, object_annotations
 
 # API groups served by Kubernetes itself; any other group is a custom resource.
 BUILTIN_GROUPS = frozenset(

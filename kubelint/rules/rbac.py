@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Iterator
 
 from kubelint.model import Fix, K8sObject, Path, Problem
 from kubelint.registry import rule
-from kubelint.workloads import as_list, as_map, as_str
+from kubelint.k8s.workloads import as_list, as_map, as_str
 
 ROLE_KINDS = frozenset({"Role", "ClusterRole"})
 CLUSTER_ROLE = frozenset({"ClusterRole"})

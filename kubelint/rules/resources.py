@@ -11,7 +11,7 @@ from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.workloads import POD_KINDS, as_map, containers, deepest_mapping
+from kubelint.k8s.workloads import POD_KINDS, as_map, containers, deepest_mapping
 
 # Ephemeral containers may not set resources (the API rejects them).
 _GROUPS = ("initContainers", "containers")

@@ -11,7 +11,7 @@ parts a manifest can get wrong, each next to its source:
   pkg/api/validate/content (name, label and port name syntax),
   pkg/api/validation (ObjectMeta, name functions),
   pkg/apis/meta/v1/validation (label selectors);
-* k8s.io/apimachinery pkg/api/resource (quantities, see kubelint.quantity);
+* k8s.io/apimachinery pkg/api/resource (quantities, see kubelint.k8s.quantity);
 * github.com/robfig/cron/v3 (CronJob schedules, `cron.ParseStandard`).
 
 Values holding an unrendered placeholder (`{{ }}`, `${VAR}`, `$(VAR)`, or a
@@ -26,9 +26,9 @@ import re
 from typing import Any, Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
-from kubelint.quantity import parse_quantity
+from kubelint.k8s.quantity import parse_quantity
 from kubelint.registry import rule
-from kubelint.workloads import (
+from kubelint.k8s.workloads import (
     POD_KINDS,
     POD_TEMPLATE_PATHS,
     PodSpec,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubelint.model import K8sObject
-from kubelint.workloads import POD_KINDS, PodSpec, as_list, as_map, pod_spec
+from kubelint.k8s.workloads import POD_KINDS, PodSpec, as_list, as_map, pod_spec
 
 # Kinds whose pods run in the cluster (a PodTemplate only describes pods).
 WORKLOAD_KINDS = POD_KINDS - {"PodTemplate"}
