@@ -194,7 +194,7 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
 
     for obj in objects:
         ignored = object_ignores(obj)
-        kind = obj.kind
+        kind = (obj.group, obj.kind)
         for r, ctx in object_rules:
             if r.kinds is not None and kind not in r.kinds:
                 continue

@@ -14,11 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kubelint.k8s.kinds import WORKLOAD_KINDS
+from kubelint.k8s.workloads import PodSpec, as_list, as_map, pod_spec
 from kubelint.model import K8sObject
-from kubelint.k8s.workloads import POD_KINDS, PodSpec, as_list, as_map, pod_spec
-
-# Kinds whose pods run in the cluster (a PodTemplate only describes pods).
-WORKLOAD_KINDS = POD_KINDS - {"PodTemplate"}
 
 # Labels a controller adds to the pods it creates, with values the manifest
 # cannot know (pod-template-hash, a StatefulSet pod's name, a Job's uid...).

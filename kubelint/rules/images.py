@@ -7,7 +7,8 @@ from typing import Iterator
 from kubelint.k8s.imageref import parse_image, registry_allowed
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.k8s.workloads import POD_KINDS, as_str, containers
+from kubelint.k8s.kinds import POD_KINDS
+from kubelint.k8s.workloads import as_str, containers
 
 
 def _images(obj: K8sObject):

@@ -13,7 +13,8 @@ from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.k8s.workloads import LONG_RUNNING_KINDS, POD_KINDS, as_list, as_map, containers, get_path
+from kubelint.k8s.kinds import LONG_RUNNING_KINDS, POD_KINDS
+from kubelint.k8s.workloads import as_list, as_map, containers, get_path
 
 
 def missing_probe(obj: K8sObject, probe: str, snippet: str) -> Iterator[Problem]:

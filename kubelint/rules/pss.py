@@ -49,7 +49,8 @@ from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.k8s.workloads import POD_KINDS, PodSpec, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
+from kubelint.k8s.kinds import POD_KINDS, is_kind
+from kubelint.k8s.workloads import PodSpec, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
 
 BASELINE = "baseline"
 RESTRICTED = "restricted"
@@ -129,7 +130,7 @@ def _namespace_policies(ctx) -> dict[str, tuple[str | None, str | None]]:
     def build() -> dict[str, tuple[str | None, str | None]]:
         index: dict[str, tuple[str | None, str | None]] = {}
         for o in ctx.objects:
-            if o.kind != "Namespace" or o.api_version != "v1" or not o.ref.name:
+            if not is_kind(o, "Namespace") or not o.ref.name:
                 continue
             labels = as_map(as_map(o.data.get("metadata")).get("labels"))
             level, version = labels.get(ENFORCE_LABEL), labels.get(ENFORCE_VERSION_LABEL)

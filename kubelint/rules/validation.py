@@ -26,10 +26,19 @@ import re
 from typing import Any, Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
+from kubelint.k8s.names import (
+    dns1035_label_error,
+    dns1123_label_error,
+    dns1123_subdomain_error,
+    label_key_error,
+    label_value_error,
+    path_segment_error,
+    port_name_error,
+)
 from kubelint.k8s.quantity import parse_quantity
 from kubelint.registry import rule
+from kubelint.k8s.kinds import POD_KINDS
 from kubelint.k8s.workloads import (
-    POD_KINDS,
     POD_TEMPLATE_PATHS,
     PodSpec,
     as_list,
@@ -41,19 +50,9 @@ from kubelint.k8s.workloads import (
 )
 
 # ---------------------------------------------------------------------------
-# Syntax of names, labels and port names.
-# apimachinery pkg/util/validation/validation.go and pkg/api/validate/content.
+# Placeholders and percentages (name and label syntax: kubelint.k8s.names).
 
-_DNS1123_LABEL_RE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-_DNS1123_SUBDOMAIN_RE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_DNS1035_LABEL_RE = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
-_LABEL_NAME_RE = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_PORT_NAME_RE = re.compile(r"[-a-z0-9]+")
 _PERCENT_RE = re.compile(r"[0-9]+%")
-
-_LABEL_SYNTAX = "lower case letters, digits and '-', starting and ending with a letter or digit"
-_SUBDOMAIN_SYNTAX = "lower case letters, digits, '-' and '.', starting and ending with a letter or digit"
-_LABEL_NAME_SYNTAX = "letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
 
 _SED_PLACEHOLDER_RE = re.compile(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+|<[^<>]+>")
 
@@ -63,96 +62,6 @@ def _placeholder(value: str) -> bool:
     `{{ .x }}`, `${VAR}`, `$(VAR)`, and whole-value `PV_NAME` or `<your-name>`
     tokens that sample manifests ask you to substitute."""
     return "{{" in value or "${" in value or "$(" in value or bool(_SED_PLACEHOLDER_RE.fullmatch(value))
-
-
-def dns1123_label_error(value: str) -> str | None:
-    """Why `value` is not a DNS-1123 label (IsDNS1123Label), or None."""
-    if len(value) > 63:
-        return "must be no more than 63 characters"
-    if not _DNS1123_LABEL_RE.fullmatch(value):
-        if _DNS1123_SUBDOMAIN_RE.fullmatch(value):
-            return "must not contain dots"
-        return f"must consist of {_LABEL_SYNTAX}"
-    return None
-
-
-def dns1123_subdomain_error(value: str) -> str | None:
-    """Why `value` is not a DNS-1123 subdomain (IsDNS1123Subdomain), or None."""
-    if len(value) > 253:
-        return "must be no more than 253 characters"
-    if not _DNS1123_SUBDOMAIN_RE.fullmatch(value):
-        return f"must consist of {_SUBDOMAIN_SYNTAX}"
-    return None
-
-
-def dns1035_label_error(value: str) -> str | None:
-    """Why `value` is not a DNS-1035 label (IsDNS1035Label), or None."""
-    if len(value) > 63:
-        return "must be no more than 63 characters"
-    if not _DNS1035_LABEL_RE.fullmatch(value):
-        return "must consist of lower case letters, digits and '-', start with a letter and end with a letter or digit"
-    return None
-
-
-def path_segment_error(value: str) -> str | None:
-    """Why `value` cannot be a name in a URL path (IsValidPathSegmentName), or None."""
-    if value in (".", ".."):
-        return f"may not be '{value}'"
-    bad = [c for c in "/%" if c in value]
-    if bad:
-        return "may not contain " + " or ".join(f"'{c}'" for c in bad)
-    return None
-
-
-def port_name_error(value: str) -> str | None:
-    """Why `value` is not an IANA_SVC_NAME (IsValidPortName), or None."""
-    errors = []
-    if len(value) > 15:
-        errors.append("must be no more than 15 characters")
-    if not _PORT_NAME_RE.fullmatch(value):
-        errors.append("must contain only lower case letters, digits and '-'")
-    if not re.search(r"[a-z]", value):
-        errors.append("must contain at least one letter")
-    if "--" in value:
-        errors.append("must not contain consecutive hyphens")
-    if value.startswith("-") or value.endswith("-"):
-        errors.append("must not begin or end with a hyphen")
-    return "; ".join(errors) or None
-
-
-def label_key_error(key: str) -> str | None:
-    """Why `key` is not a qualified name (content.IsLabelKey), or None."""
-    parts = key.split("/")
-    if len(parts) > 2:
-        return "must be a name with an optional DNS subdomain prefix and '/' (e.g. 'example.com/my-name')"
-    errors = []
-    name = parts[-1]
-    if len(parts) == 2:
-        prefix = parts[0]
-        if not prefix:
-            errors.append("prefix part must not be empty")
-        else:
-            reason = dns1123_subdomain_error(prefix)
-            if reason:
-                errors.append(f"prefix part {reason}")
-    if not name:
-        errors.append("name part must not be empty")
-    else:
-        if len(name) > 63:
-            errors.append("name part must be no more than 63 characters")
-        if not _LABEL_NAME_RE.fullmatch(name):
-            errors.append(f"name part must consist of {_LABEL_NAME_SYNTAX}")
-    return "; ".join(errors) or None
-
-
-def label_value_error(value: str) -> str | None:
-    """Why `value` is not a label value (content.IsLabelValue), or None."""
-    errors = []
-    if len(value) > 63:
-        errors.append("must be no more than 63 characters")
-    if value and not _LABEL_NAME_RE.fullmatch(value):
-        errors.append(f"must be empty or consist of {_LABEL_NAME_SYNTAX}")
-    return "; ".join(errors) or None
 
 
 # ---------------------------------------------------------------------------

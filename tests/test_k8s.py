@@ -1,0 +1,91 @@
+"""kubelint.k8s: rule scope by (API group, kind) and the Kubernetes facts
+that have one owner there."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import found
+
+from kubelint.k8s.builtin_kinds import BUILTIN_KINDS
+from kubelint.k8s.kinds import BUILTIN_GROUPS, KIND_SETS, resolve
+from kubelint.rules import registry
+
+ROOT = Path(__file__).resolve().parents[1]
+
+KNATIVE_SERVICE = """\
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: hello
+spec:
+  type: NodePort
+  template:
+    spec:
+      containers:
+        - image: ghcr.io/knative/helloworld-go:1.0
+          ports:
+            - containerPort: 8080
+"""
+
+
+def test_knative_service_is_not_a_core_service():
+    """A Knative Service with `type: NodePort` under spec gets no Service rule."""
+    names = {name for name, _ in found(KNATIVE_SERVICE, select=["ALL"])}
+    core_service_rules = {r.name for r in registry() if r.kinds and ("", "Service") in r.kinds}
+    assert "service-nodeport" in core_service_rules
+    assert names & core_service_rules == set()
+
+
+def test_core_service_still_gets_service_rules():
+    text = KNATIVE_SERVICE.replace("serving.knative.dev/v1", "v1").split("  template:")[0]
+    text += "  selector: {app: hello}\n  ports:\n    - port: 80\n"
+    assert ("service-nodeport", 6) in found(text, select=["service-nodeport"])
+
+
+def test_bare_kind_means_its_builtin_groups():
+    assert resolve(["Deployment"]) == {("apps", "Deployment"), ("extensions", "Deployment")}
+    assert resolve(["Ingress"]) == {("networking.k8s.io", "Ingress"), ("extensions", "Ingress")}
+    assert resolve(["CronJob"]) == {("batch", "CronJob")}
+    assert resolve(["Service"]) == {("", "Service")}
+    assert resolve(["Event"]) == {("", "Event"), ("events.k8s.io", "Event")}
+
+
+def test_group_slash_kind_names_a_custom_kind():
+    assert resolve(["argoproj.io/Application"]) == {("argoproj.io", "Application")}
+    assert resolve(["keda.sh/ScaledObject", "Service"]) == {("keda.sh", "ScaledObject"), ("", "Service")}
+
+
+def test_named_sets_expand():
+    pairs = resolve(["pod-controllers"])
+    assert ("apps", "Deployment") in pairs and ("batch", "CronJob") in pairs
+    assert ("", "Pod") not in pairs
+    assert all(resolve(names) for names in KIND_SETS.values())
+    assert ("gateway.networking.k8s.io", "HTTPRoute") in resolve(["namespaced"])
+    assert ("", "Namespace") not in resolve(["namespaced"])
+
+
+@pytest.mark.parametrize("name", ["Deploymnet", "ScaledObject", "/Service", "apps/"])
+def test_unknown_bare_kind_is_refused(name):
+    with pytest.raises(ValueError, match="group/Kind"):
+        resolve([name])
+
+
+def test_builtin_groups_come_from_the_table():
+    assert {"", "apps", "batch", "extensions", "networking.k8s.io", "policy"} <= BUILTIN_GROUPS
+    assert "serving.knative.dev" not in BUILTIN_GROUPS
+
+
+def test_builtin_kinds_table_is_current():
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_kinds.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_rule_scope_resolves_to_pairs():
+    for r in registry():
+        if r.kinds is not None:
+            assert r.kinds and all(isinstance(p, tuple) and len(p) == 2 for p in r.kinds), r.name
