@@ -89,3 +89,66 @@ def test_every_rule_scope_resolves_to_pairs():
     for r in registry():
         if r.kinds is not None:
             assert r.kinds and all(isinstance(p, tuple) and len(p) == 2 for p in r.kinds), r.name
+
+
+# --- one matcher for label selectors ---------------------------------------------
+
+from kubelint.k8s.names import is_port_name, label_value  # noqa: E402
+from kubelint.k8s.pods import CONTROLLER_LABELS  # noqa: E402
+from kubelint.k8s.selectors import InvalidSelector, first_unmatched, requirements  # noqa: E402
+
+
+def test_strict_reading_refuses_what_the_api_server_refuses():
+    for bad in (
+        {"matchLabels": {"app": 1}},
+        {"matchExpressions": [{"key": "app", "operator": "In", "values": []}]},
+        {"matchExpressions": [{"key": "app", "operator": "Exists", "values": ["x"]}]},
+        {"matchExpressions": [{"key": "app", "operator": "Equals", "values": ["x"]}]},
+        {"matchLabels": {"bad key!": "x"}},
+    ):
+        with pytest.raises(InvalidSelector):
+            requirements(bad, strict=True)
+
+
+def test_lenient_reading_drops_what_it_cannot_read():
+    reqs = requirements({"matchLabels": {"app": 1, "tier": ["x"]},
+                         "matchExpressions": [{"key": "x", "operator": "Equals"}]}, strict=False)
+    assert [str(r) for r in reqs] == ["app=1"]
+
+
+def test_one_evaluation_with_explicit_unknown_labels():
+    reqs = requirements({"matchLabels": {"app": "web"},
+                         "matchExpressions": [{"key": "pod-template-hash", "operator": "In", "values": ["abc"]},
+                                              {"key": "tier", "operator": "NotIn", "values": ["db"]}]}, strict=True)
+    assert first_unmatched(reqs, {"app": "web"}, CONTROLLER_LABELS) is None
+    assert str(first_unmatched(reqs, {"app": "web"})) == "pod-template-hash in (abc)"
+    assert str(first_unmatched(reqs, {"app": "web", "pod-template-hash": "x", "tier": "db"})) == "pod-template-hash in (abc)"
+    assert str(first_unmatched(reqs, {"app": "web", "pod-template-hash": "abc", "tier": "db"})) == "tier notin (db)"
+
+
+def test_label_value_reads_yaml_scalars_as_text():
+    assert label_value(True) == "true" and label_value(3) == "3" and label_value("x") == "x"
+    assert label_value(None) is None and label_value({"a": 1}) is None
+
+
+@pytest.mark.parametrize("name,ok", [("http", True), ("h2c-web", True), ("a--b", False), ("8080", False),
+                                     ("-http", False), ("a" * 16, False), (8080, False)])
+def test_one_port_name_check(name, ok):
+    assert is_port_name(name) is ok
+
+
+def test_probe_port_with_consecutive_hyphens_is_one_finding():
+    """`port: a--b` is not a port name: invalid-port says so, and the probe
+    rule does not also call it an undeclared name."""
+    text = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+    - name: web
+      image: "nginx:1.27"
+      readinessProbe: {httpGet: {path: /, port: a--b}}
+"""
+    names = [name for name, _ in found(text, select=["ALL"]) if name in ("invalid-port", "probe-port-unknown")]
+    assert names == ["invalid-port"]

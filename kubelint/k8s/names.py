@@ -118,6 +118,16 @@ def is_port_name(value: Any) -> bool:
     return isinstance(value, str) and port_name_error(value) is None
 
 
+def key_text(key: Any) -> str | None:
+    """A mapping key as the JSON the API server receives names it (YAML
+    `1:` or `true:` keys become the strings "1" and "true"), or None."""
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, (int, str)):
+        return str(key)
+    return None
+
+
 def label_value(value: Any) -> str | None:
     """A label or selector value as kubelint reads it, or None if it cannot be
     one.  A YAML boolean or number (`version: 1`) is read as its text, which

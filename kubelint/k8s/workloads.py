@@ -28,6 +28,8 @@ POD_TEMPLATE_PATHS: dict[str, Path] = {
 }
 _POD_PAIRS = resolve(POD_KINDS)  # POD_TEMPLATE_PATHS and Pod, in their built-in groups
 CONTAINER_GROUPS = ("initContainers", "containers", "ephemeralContainers")
+# A container's probes (core/v1 Container: livenessProbe, readinessProbe, startupProbe).
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
 
 def as_map(value: Any) -> dict:
@@ -107,6 +109,16 @@ def containers(obj: K8sObject, groups: tuple[str, ...] = CONTAINER_GROUPS) -> It
             if isinstance(spec, dict):
                 name = spec.get("name")
                 yield Container(str(name) if name is not None else f"#{index}", spec, pod.path + (group, index), group, pod)
+
+
+def port_names(container: Any) -> dict:
+    """name -> containerPort of the named ports a container declares."""
+    names = {}
+    for port in as_list(as_map(container).get("ports")):
+        port = as_map(port)
+        if isinstance(port.get("name"), str):
+            names[port["name"]] = port.get("containerPort")
+    return names
 
 
 def object_annotations(obj: K8sObject) -> dict:

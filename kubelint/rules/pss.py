@@ -50,7 +50,7 @@ from typing import Iterator
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
 from kubelint.k8s.kinds import POD_KINDS, is_kind
-from kubelint.k8s.workloads import PodSpec, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
+from kubelint.k8s.workloads import PROBES, PodSpec, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
 
 BASELINE = "baseline"
 RESTRICTED = "restricted"
@@ -499,7 +499,6 @@ def pss_host_ports(obj: K8sObject, ctx) -> Iterator[Problem]:
                                    "ports:\n  - containerPort: <port>"))
 
 
-_PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 _HOOKS = ("postStart", "preStop")
 
 
@@ -549,7 +548,7 @@ def pss_host_probes(obj: K8sObject, ctx) -> Iterator[Problem]:
         return
     fix = Fix("Remove the host field; the kubelet then connects to the pod's own IP.")
     for c in containers(obj):
-        handlers = [((probe,), as_map(c.spec.get(probe))) for probe in _PROBES]
+        handlers = [((probe,), as_map(c.spec.get(probe))) for probe in PROBES]
         lifecycle = as_map(c.spec.get("lifecycle"))
         handlers += [(("lifecycle", hook), as_map(lifecycle.get(hook))) for hook in _HOOKS]
         for where, handler in handlers:

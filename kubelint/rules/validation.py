@@ -30,16 +30,19 @@ from kubelint.k8s.names import (
     dns1035_label_error,
     dns1123_label_error,
     dns1123_subdomain_error,
+    key_text,
     label_key_error,
     label_value_error,
     path_segment_error,
     port_name_error,
 )
 from kubelint.k8s.quantity import parse_quantity
+from kubelint.k8s.selectors import InvalidSelector, first_unmatched, requirements
 from kubelint.registry import rule
-from kubelint.k8s.kinds import POD_KINDS
+from kubelint.k8s.kinds import BUILTIN_GROUPS, POD_KINDS, is_kind
 from kubelint.k8s.workloads import (
     POD_TEMPLATE_PATHS,
+    PROBES,
     PodSpec,
     as_list,
     as_map,
@@ -67,16 +70,6 @@ def _placeholder(value: str) -> bool:
 # ---------------------------------------------------------------------------
 # Which name rule applies to which kind.
 
-_BUILTIN_GROUPS = frozenset(
-    {
-        "", "apps", "batch", "autoscaling", "policy", "extensions", "networking.k8s.io",
-        "rbac.authorization.k8s.io", "storage.k8s.io", "admissionregistration.k8s.io",
-        "apiextensions.k8s.io", "apiregistration.k8s.io", "certificates.k8s.io",
-        "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "flowcontrol.apiserver.k8s.io",
-        "node.k8s.io", "scheduling.k8s.io", "resource.k8s.io", "internal.apiserver.k8s.io",
-        "storagemigration.k8s.io", "authentication.k8s.io", "authorization.k8s.io",
-    }
-)
 # Documents that are request bodies or component configuration files, never
 # stored objects with a name: reviews, kubeconfig, kubelet/kubeadm/audit config.
 _NOT_STORED_GROUPS = frozenset(
@@ -141,7 +134,7 @@ def _name_rule(group: str, kind: str, version: tuple[int, int]) -> tuple[str, An
     if (group, kind) in _SUBDOMAIN_KINDS:
         return "DNS-1123 subdomain", dns1123_subdomain_error
     if (
-        group not in _BUILTIN_GROUPS
+        group not in BUILTIN_GROUPS
         and "." in group
         and not group.endswith(_AGGREGATED_GROUP_SUFFIXES)
         and not _not_stored(group, kind)
@@ -218,7 +211,7 @@ def invalid_name(obj: K8sObject, ctx) -> Iterator[Problem]:
     pod = pod_spec(obj)
     if pod is not None:
         yield from _pod_names(obj, pod)
-    if kind == "Service" and group == "":
+    if is_kind(obj, "Service"):
         yield from _service_port_names(obj)
 
 
@@ -344,19 +337,10 @@ _ANNOTATIONS_LIMIT = 256 * 1024  # TotalAnnotationSizeLimitB in objectmeta.go
 _SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
-def _key_text(key: Any) -> str | None:
-    """A mapping key as the JSON the API server receives names it."""
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if isinstance(key, (int, str)):
-        return str(key)
-    return None
-
-
 def _labels(labels: Any, path: tuple, what: str) -> Iterator[Problem]:
     """unversionedvalidation.ValidateLabels: keys are qualified names, values label values."""
     for key, value in as_map(labels).items():
-        text = _key_text(key)
+        text = key_text(key)
         if text is None or _placeholder(text):
             continue
         reason = label_key_error(text)
@@ -376,7 +360,7 @@ def _annotations(annotations: Any, path: tuple) -> Iterator[Problem]:
     mapping = as_map(annotations)
     total = 0
     for key, value in mapping.items():
-        text = _key_text(key)
+        text = key_text(key)
         if text is None:
             continue
         total += len(text.encode("utf-8"))
@@ -432,7 +416,7 @@ def _selector(selector: Any, path: tuple) -> Iterator[Problem]:
                                       Fix("Use a valid label value."))
 
 
-_SELECTOR_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"})
+_SELECTOR_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job")
 
 
 def _pod_selectors(pod: PodSpec) -> Iterator[Problem]:
@@ -490,9 +474,9 @@ def invalid_label(obj: K8sObject, ctx) -> Iterator[Problem]:
     meta = as_map(obj.data.get("metadata"))
     yield from _labels(meta.get("labels"), ("metadata", "labels"), "label")
     yield from _annotations(meta.get("annotations"), ("metadata", "annotations"))
-    kind, group = obj.kind, obj.group
+    kind = obj.kind
     spec = as_map(obj.data.get("spec"))
-    if kind == "CronJob":
+    if is_kind(obj, "CronJob"):
         jmeta = as_map(get_path(obj.data, ("spec", "jobTemplate", "metadata")))
         yield from _labels(jmeta.get("labels"), ("spec", "jobTemplate", "metadata", "labels"), "label")
         yield from _annotations(jmeta.get("annotations"), ("spec", "jobTemplate", "metadata", "annotations"))
@@ -502,13 +486,13 @@ def invalid_label(obj: K8sObject, ctx) -> Iterator[Problem]:
             yield from _labels(pod.metadata.get("labels"), pod.metadata_path + ("labels",), "label")
             yield from _annotations(pod.metadata.get("annotations"), pod.metadata_path + ("annotations",))
         yield from _pod_selectors(pod)
-    if kind in _SELECTOR_KINDS and group in ("apps", "batch", "extensions"):
+    if is_kind(obj, *_SELECTOR_KINDS):
         yield from _selector(spec.get("selector"), ("spec", "selector"))
-    elif kind == "Service" and group == "":
+    elif is_kind(obj, "Service"):
         yield from _labels(spec.get("selector"), ("spec", "selector"), "selector label")
-    elif kind == "PodDisruptionBudget" and group == "policy":
+    elif is_kind(obj, "PodDisruptionBudget"):
         yield from _selector(spec.get("selector"), ("spec", "selector"))
-    elif kind == "NetworkPolicy" and group in ("networking.k8s.io", "extensions"):
+    elif is_kind(obj, "NetworkPolicy"):
         yield from _selector(spec.get("podSelector"), ("spec", "podSelector"))
         for direction, peers in (("ingress", "from"), ("egress", "to")):
             for i, item in enumerate(as_list(spec.get(direction))):
@@ -519,53 +503,6 @@ def invalid_label(obj: K8sObject, ctx) -> Iterator[Problem]:
 
 # ---------------------------------------------------------------------------
 # selector-mismatch
-
-
-def _label_value(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _first_unmatched(selector: dict, labels: dict) -> str | None:
-    """The first requirement of a LabelSelector that `labels` fail, as text,
-    or None when they match (LabelSelectorAsSelector, then Matches).  Raises
-    ValueError when the selector cannot be converted (the API server then
-    reports the selector itself)."""
-    for key, value in as_map(selector.get("matchLabels")).items():
-        text, want = _key_text(key), _label_value(value)
-        if text is None or want is None or label_key_error(text) or label_value_error(want):
-            raise ValueError  # labels.NewRequirement refuses it
-        if labels.get(text) != want:
-            return f"{text}={want}"
-    for expr in as_list(selector.get("matchExpressions")):
-        expr = as_map(expr)
-        key, operator = expr.get("key"), expr.get("operator")
-        values = as_list(expr.get("values"))
-        if not isinstance(key, str) or label_key_error(key) or not all(isinstance(v, str) for v in values):
-            raise ValueError
-        if any(label_value_error(v) for v in values):
-            raise ValueError
-        present = key in labels
-        if operator == "In":
-            if not values:
-                raise ValueError
-            ok = present and labels[key] in values
-            text = f"{key} in ({', '.join(values)})"
-        elif operator == "NotIn":
-            if not values:
-                raise ValueError
-            ok = not present or labels[key] not in values
-            text = f"{key} notin ({', '.join(values)})"
-        elif operator in ("Exists", "DoesNotExist") and values:
-            raise ValueError
-        elif operator == "Exists":
-            ok, text = present, key
-        elif operator == "DoesNotExist":
-            ok, text = not present, f"!{key}"
-        else:
-            raise ValueError
-        if not ok:
-            return text
-    return None
 
 
 def _template_labels(obj: K8sObject) -> tuple[dict | None, tuple]:
@@ -583,7 +520,7 @@ def _template_labels(obj: K8sObject) -> tuple[dict | None, tuple]:
         path = base
     result = {}
     for key, value in labels.items():
-        text = _key_text(key)
+        text = key_text(key)
         if text is None or not isinstance(value, str):
             return None, path
         result[text] = value
@@ -657,10 +594,11 @@ def selector_mismatch(obj: K8sObject, ctx) -> Iterator[Problem]:
         if not as_map(selector.get("matchLabels")) and not as_list(selector.get("matchExpressions")):
             return  # an empty selector is a different error
     try:
-        unmatched = _first_unmatched(selector, labels)
-    except ValueError:
-        return
-    if unmatched is None or _placeholder(unmatched):
+        reqs = requirements(selector, strict=True)
+    except InvalidSelector:
+        return  # invalid-label reports the selector itself
+    failed = first_unmatched(reqs, labels)
+    if failed is None or _placeholder(unmatched := str(failed)):
         return
     shown = ", ".join(f"{k}={v}" for k, v in labels.items()) or "none"
     yield Problem(
@@ -708,7 +646,7 @@ def _int_or_percent(value: Any, field: str, path: tuple, allow_over_100: bool) -
     name="invalid-rolling-update",
     severity="error",
     category="validation",
-    kinds=("Deployment", "DaemonSet", "StatefulSet"),
+    kinds=("apps/Deployment", "apps/DaemonSet", "apps/StatefulSet"),
 )
 def invalid_rolling_update(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A rolling update setting the API server rejects.
@@ -756,8 +694,6 @@ def invalid_rolling_update(obj: K8sObject, ctx) -> Iterator[Problem]:
     Fix safety: no automatic fix; the right pace of a rollout is a choice.
     References: https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment
     """
-    if not obj.api_version.startswith("apps/"):
-        return
     spec = as_map(obj.data.get("spec"))
     if obj.kind == "Deployment":
         yield from _deployment_strategy(spec)
@@ -922,7 +858,7 @@ def invalid_port(obj: K8sObject, ctx) -> Iterator[Problem]:
     pod = pod_spec(obj)
     if pod is not None:
         yield from _container_ports(obj, pod)
-    if obj.kind == "Service" and obj.group == "":
+    if is_kind(obj, "Service"):
         yield from _service_ports(obj)
 
 
@@ -960,7 +896,7 @@ def _container_ports(obj: K8sObject, pod: PodSpec) -> Iterator[Problem]:
                               Fix("Give each port its own hostPort."))
             else:
                 claimed[key] = c.label
-        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        for probe in PROBES:
             handler = as_map(c.spec.get(probe))
             for action in ("httpGet", "tcpSocket"):
                 if action in handler and isinstance(handler[action], dict) and "port" in handler[action]:
@@ -1192,17 +1128,17 @@ def invalid_quantity(obj: K8sObject, ctx) -> Iterator[Problem]:
             if template:
                 yield from _claim_resources(template, vpath + ("ephemeral", "volumeClaimTemplate", "spec"),
                                             "volumeClaimTemplate")
-    kind, spec = (obj.group, obj.kind), as_map(obj.data.get("spec"))
-    if kind == ("", "PersistentVolumeClaim"):
+    spec = as_map(obj.data.get("spec"))
+    if is_kind(obj, "PersistentVolumeClaim"):
         yield from _claim_resources(spec, ("spec",), "PersistentVolumeClaim")
-    elif kind == ("apps", "StatefulSet"):
+    elif is_kind(obj, "StatefulSet"):
         for i, template in enumerate(as_list(spec.get("volumeClaimTemplates"))):
             yield from _claim_resources(as_map(as_map(template).get("spec")),
                                         ("spec", "volumeClaimTemplates", i, "spec"), "volumeClaimTemplate")
-    elif kind == ("", "ResourceQuota"):
+    elif is_kind(obj, "ResourceQuota"):
         _, problems = _resource_list(spec.get("hard"), ("spec", "hard"), "quota", container=False)
         yield from problems
-    elif kind == ("", "LimitRange"):
+    elif is_kind(obj, "LimitRange"):
         for i, limit in enumerate(as_list(spec.get("limits"))):
             for field in ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio"):
                 _, problems = _resource_list(as_map(limit).get(field), ("spec", "limits", i, field),
@@ -1260,7 +1196,7 @@ def duplicate_name(obj: K8sObject, ctx) -> Iterator[Problem]:
     pod = pod_spec(obj)
     if pod is not None:
         yield from _duplicate_pod_names(obj, pod)
-    if obj.kind == "Service" and obj.group == "":
+    if is_kind(obj, "Service"):
         seen: dict[str, int] = {}
         for i, port in enumerate(as_list(get_path(obj.data, ("spec", "ports")))):
             name = as_map(port).get("name")
@@ -1434,7 +1370,7 @@ def _container_values(c) -> Iterator[Problem]:
         yield from _enum(policy, "restartPolicy", ("NotRequired", "RestartContainer"), rpath, resize)
     yield from _security_context_values(c.spec.get("securityContext"), c.path + ("securityContext",), what,
                                         pod_level=False)
-    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+    for probe in PROBES:
         yield from _handler_scheme(c.spec.get(probe), c.path + (probe,), f"{c.label} {probe} ")
     lifecycle = as_map(c.spec.get("lifecycle"))
     for hook in ("postStart", "preStop"):
