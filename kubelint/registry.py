@@ -102,7 +102,7 @@ def declare(
     return Rule(code, name, severity, category, enabled, inspect.cleandoc(doc), fix=fix)
 
 
-_HEADING_RE = re.compile(r"^(Why|Example|Use instead|Fix safety|Options|References):\s*(.*)$")
+_HEADING_RE = re.compile(r"^(Why|Checked|Example|Use instead|Fix safety|Options|References):\s*(.*)$")
 
 
 def doc_sections(doc: str) -> dict[str, str]:

@@ -25,7 +25,7 @@ import os
 import re
 from typing import Any, Iterator
 
-from kubelint.model import Fix, K8sObject, Problem
+from kubelint.model import Edit, Fix, K8sObject, Problem
 from kubelint.k8s.names import (
     dns1035_label_error,
     dns1123_label_error,
@@ -37,11 +37,13 @@ from kubelint.k8s.names import (
     port_name_error,
 )
 from kubelint.k8s.quantity import parse_quantity
+from kubelint.k8s.values import ALLOWED_VALUES, markdown_table
 from kubelint.k8s.selectors import InvalidSelector, first_unmatched, requirements
 from kubelint.registry import rule
-from kubelint.k8s.kinds import BUILTIN_GROUPS, POD_KINDS, is_kind
+from kubelint.k8s.kinds import BUILTIN_GROUPS, POD_KINDS, is_kind, resolve
 from kubelint.k8s.workloads import (
     POD_TEMPLATE_PATHS,
+    CONTAINER_GROUPS,
     PROBES,
     PodSpec,
     as_list,
@@ -1242,186 +1244,122 @@ def _duplicate_pod_names(obj: K8sObject, pod: PodSpec) -> Iterator[Problem]:
 
 
 # ---------------------------------------------------------------------------
-# invalid-value
+# invalid-value: one walker over the table of kubelint.k8s.values.
 
-_PROTOCOLS = ("TCP", "UDP", "SCTP")
-_ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
-_VOLUME_MODES = ("Filesystem", "Block")
-_PROFILE_TYPES = ("RuntimeDefault", "Localhost", "Unconfined")
-_NODE_SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
-_HOST_PATH_TYPES = ("DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice")
-_HTTP_SCHEMES = ("HTTP", "HTTPS")
-# restartPolicy each controller allows for its pods.
-_RESTART_POLICIES = {
-    "Deployment": ("Always",), "ReplicaSet": ("Always",), "ReplicationController": ("Always",),
-    "DaemonSet": ("Always",), "StatefulSet": ("Always",),
-    "Job": ("OnFailure", "Never"), "CronJob": ("OnFailure", "Never"),
-}
+Segment = tuple  # ("key", name) | ("items",) | ("pod",) | ("container",)
 
 
-def _enum(mapping: Any, key: str, allowed: tuple[str, ...], path: tuple, what: str = "") -> Iterator[Problem]:
-    """A problem when mapping[key] is a string outside `allowed`.  An empty
-    string is left alone: the API server defaults most of these."""
-    value = as_map(mapping).get(key)
-    if not isinstance(value, str) or not value or value in allowed or _placeholder(value):
+def _compile(path: str) -> tuple[Segment, ...]:
+    segments: list[Segment] = []
+    for part in path.split("."):
+        if part == "$pod":
+            segments.append(("pod",))
+            continue
+        if part == "$container":
+            segments.append(("container",))
+            continue
+        items = part.endswith("[]")
+        name = part[:-2] if items else part
+        if name:
+            segments.append(("key", name))
+        if items:
+            segments.append(("items",))
+    return tuple(segments)
+
+
+_COMPILED = [(entry, _compile(entry.path)) for entry in ALLOWED_VALUES]
+
+
+def _entries_for(group: str, kind: str) -> list:
+    """The table entries whose scope takes (group, kind), computed once."""
+    try:
+        return _ENTRIES_BY_KIND[(group, kind)]
+    except KeyError:
+        found = _ENTRIES_BY_KIND[(group, kind)] = [
+            (entry, segments) for entry, segments in _COMPILED if (group, kind) in resolve(entry.scope)
+        ]
+        return found
+
+
+_ENTRIES_BY_KIND: dict = {}
+
+
+def _walk(obj: K8sObject, node: Any, path: tuple, segments: tuple, label: str) -> Iterator[tuple[tuple, Any, str]]:
+    """(path, value, who) for each value the pattern reaches; `who` names the
+    container for $container paths."""
+    if not segments:
+        yield path, node, label
         return
-    choices = ", ".join(allowed)
-    hint = next((a for a in allowed if a.lower() == value.lower()), None)
-    extra = f' (did you mean "{hint}"?)' if hint else ""
-    yield Problem(path + (key,), f'{what}{key} "{value}" is not one of {choices}{extra}',
-                  Fix(f"Use one of: {choices}."))
+    head, rest = segments[0], segments[1:]
+    if head[0] == "key":
+        if isinstance(node, dict) and head[1] in node:
+            yield from _walk(obj, node[head[1]], path + (head[1],), rest, label)
+    elif head[0] == "items":
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                yield from _walk(obj, item, path + (i,), rest, label)
+    elif head[0] == "pod":
+        pod = pod_spec(obj)
+        if pod is not None:
+            yield from _walk(obj, pod.spec, pod.path, rest, label)
+    else:  # container
+        for c in containers(obj):
+            yield from _walk(obj, c.spec, c.path, rest, c.label)
 
 
-def _enum_list(mapping: Any, key: str, allowed: tuple[str, ...], path: tuple, what: str = "") -> Iterator[Problem]:
-    for i, value in enumerate(as_list(as_map(mapping).get(key))):
-        if isinstance(value, str) and value and value not in allowed and not _placeholder(value):
-            hint = next((a for a in allowed if a.lower() == value.lower()), None)
+def _display(path: tuple, base_len: int) -> str:
+    out = ""
+    for seg in path[base_len:]:
+        out += f"[{seg}]" if isinstance(seg, int) else (f".{seg}" if out else seg)
+    return out
+
+
+def _value_problems(obj: K8sObject) -> Iterator[Problem]:
+    pod = None
+    for entry, segments in _entries_for(obj.group, obj.kind):
+        for path, value, who in _walk(obj, obj.data, (), segments, ""):
+            if not isinstance(value, str) or not value or value in entry.values or _placeholder(value):
+                continue  # another type is the schema's; an empty value is defaulted
+            if who:
+                base = next(i for i in range(len(path), 0, -1) if isinstance(path[i - 1], int)
+                            and path[i - 2] in CONTAINER_GROUPS)
+                field = f"{who} {_display(path, base)}"
+            elif segments[0] == ("pod",):
+                pod = pod or pod_spec(obj)
+                field = _display(path, len(pod.path))
+            else:
+                field = _display(path, 0)
+            choices = ", ".join(entry.values)
+            hint = next((a for a in entry.values if a.lower() == value.lower()), None)
             extra = f' (did you mean "{hint}"?)' if hint else ""
-            yield Problem(path + (key, i), f'{what}{key} entry "{value}" is not one of {", ".join(allowed)}{extra}',
-                          Fix(f"Use one of: {', '.join(allowed)}."))
+            fix = Fix(f"Use one of: {choices}.")
+            if hint:
+                fix = Fix(f'Write "{hint}".', edits=(Edit("set", path, hint),), safety="safe")
+            yield Problem(path, f'{field} "{value}" is not one of {choices}{extra}', fix)
 
 
-def _security_context_values(sc: Any, path: tuple, what: str, pod_level: bool) -> Iterator[Problem]:
-    sc = as_map(sc)
-    base = path
-    for profile in ("seccompProfile", "appArmorProfile"):
-        yield from _enum(sc.get(profile), "type", _PROFILE_TYPES, base + (profile,), f"{what}{profile} ")
-    if pod_level:
-        yield from _enum(sc, "fsGroupChangePolicy", ("OnRootMismatch", "Always"), base)
-        yield from _enum(sc, "supplementalGroupsPolicy", ("Merge", "Strict"), base)
-        yield from _enum(sc, "seLinuxChangePolicy", ("MountOption", "Recursive"), base)
-    else:
-        yield from _enum(sc, "procMount", ("Default", "Unmasked"), base, what)
-
-
-def _handler_scheme(handler: Any, path: tuple, what: str) -> Iterator[Problem]:
-    http = as_map(as_map(handler).get("httpGet"))
-    yield from _enum(http, "scheme", _HTTP_SCHEMES, path + ("httpGet",), what)
-
-
-def _pod_values(obj: K8sObject, pod: PodSpec) -> Iterator[Problem]:
-    spec, path = pod.spec, pod.path
-    allowed = _RESTART_POLICIES.get(obj.kind, ("Always", "OnFailure", "Never"))
-    policy = spec.get("restartPolicy")
-    if policy is None and obj.kind in ("Job", "CronJob") and spec.get("containers") and not looks_partial(obj):
-        # The pod template default (Always) is not one a Job accepts
-        # (batch validateJobSpec: restartPolicy must be OnFailure or Never).
-        yield Problem(path,
-                      "restartPolicy is not set; a Job's pods need OnFailure or Never "
-                      "(the pod default, Always, is refused)",
-                      Fix("Set restartPolicy: OnFailure or Never.", "restartPolicy: Never"), at="parent")
-    elif isinstance(policy, str) and policy and policy not in allowed and not _placeholder(policy):
-        owner = "" if obj.kind == "Pod" else f" for a {obj.kind}"
-        yield Problem(path + ("restartPolicy",),
-                      f'restartPolicy "{policy}" is not allowed{owner}; use {" or ".join(allowed)}',
-                      Fix(f"Use restartPolicy {' or '.join(allowed)}."))
-    yield from _enum(spec, "dnsPolicy", ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"), path)
-    yield from _enum(spec, "preemptionPolicy", ("PreemptLowerPriority", "Never"), path)
-    yield from _enum(spec.get("os"), "name", ("linux", "windows"), path + ("os",), "os ")
-    yield from _security_context_values(spec.get("securityContext"), path + ("securityContext",), "", pod_level=True)
-    for i, toleration in enumerate(as_list(spec.get("tolerations"))):
-        tpath = path + ("tolerations", i)
-        yield from _enum(toleration, "operator", ("Equal", "Exists"), tpath, "toleration ")
-        yield from _enum(toleration, "effect", ("NoSchedule", "PreferNoSchedule", "NoExecute"), tpath, "toleration ")
-    for i, constraint in enumerate(as_list(spec.get("topologySpreadConstraints"))):
-        cpath = path + ("topologySpreadConstraints", i)
-        yield from _enum(constraint, "whenUnsatisfiable", ("DoNotSchedule", "ScheduleAnyway"), cpath)
-        yield from _enum(constraint, "nodeAffinityPolicy", ("Honor", "Ignore"), cpath)
-        yield from _enum(constraint, "nodeTaintsPolicy", ("Honor", "Ignore"), cpath)
-    node_affinity = as_map(as_map(spec.get("affinity")).get("nodeAffinity"))
-    required = as_map(node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution"))
-    napath = path + ("affinity", "nodeAffinity")
-    terms = [(t, napath + ("requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", i))
-             for i, t in enumerate(as_list(required.get("nodeSelectorTerms")))]
-    preferred = as_list(node_affinity.get("preferredDuringSchedulingIgnoredDuringExecution"))
-    terms += [(as_map(p).get("preference"), napath + ("preferredDuringSchedulingIgnoredDuringExecution", i,
-                                                      "preference"))
-              for i, p in enumerate(preferred)]
-    for term, tpath in terms:
-        for field in ("matchExpressions", "matchFields"):
-            for j, expr in enumerate(as_list(as_map(term).get(field))):
-                yield from _enum(expr, "operator", _NODE_SELECTOR_OPERATORS, tpath + (field, j), "node selector ")
-    for i, volume in enumerate(as_list(spec.get("volumes"))):
-        vpath = path + ("volumes", i)
-        yield from _enum(as_map(volume).get("hostPath"), "type", _HOST_PATH_TYPES, vpath + ("hostPath",), "hostPath ")
-        template = as_map(get_path(volume, ("ephemeral", "volumeClaimTemplate", "spec")))
-        yield from _claim_values(template, vpath + ("ephemeral", "volumeClaimTemplate", "spec"))
-    for c in containers(obj):
-        yield from _container_values(c)
-
-
-def _container_values(c) -> Iterator[Problem]:
-    what = f"{c.label} "
-    yield from _enum(c.spec, "imagePullPolicy", ("Always", "IfNotPresent", "Never"), c.path, what)
-    yield from _enum(c.spec, "terminationMessagePolicy", ("File", "FallbackToLogsOnError"), c.path, what)
-    if c.group == "initContainers":
-        # validateInitContainerRestartPolicy: only Always (a sidecar).
-        yield from _enum(c.spec, "restartPolicy", ("Always",), c.path, what)
-    for i, port in enumerate(as_list(c.spec.get("ports"))):
-        yield from _enum(port, "protocol", _PROTOCOLS, c.path + ("ports", i), f"{c.label} port ")
-    for i, mount in enumerate(as_list(c.spec.get("volumeMounts"))):
-        mpath = c.path + ("volumeMounts", i)
-        yield from _enum(mount, "mountPropagation", ("None", "HostToContainer", "Bidirectional"), mpath, what)
-        yield from _enum(mount, "recursiveReadOnly", ("Disabled", "IfPossible", "Enabled"), mpath, what)
-    for i, policy in enumerate(as_list(c.spec.get("resizePolicy"))):
-        rpath = c.path + ("resizePolicy", i)
-        resize = f"{c.label} resizePolicy "
-        yield from _enum(policy, "resourceName", ("cpu", "memory"), rpath, resize)
-        yield from _enum(policy, "restartPolicy", ("NotRequired", "RestartContainer"), rpath, resize)
-    yield from _security_context_values(c.spec.get("securityContext"), c.path + ("securityContext",), what,
-                                        pod_level=False)
-    for probe in PROBES:
-        yield from _handler_scheme(c.spec.get(probe), c.path + (probe,), f"{c.label} {probe} ")
-    lifecycle = as_map(c.spec.get("lifecycle"))
-    for hook in ("postStart", "preStop"):
-        yield from _handler_scheme(lifecycle.get(hook), c.path + ("lifecycle", hook), f"{c.label} {hook} ")
-
-
-def _claim_values(spec: Any, path: tuple) -> Iterator[Problem]:
-    yield from _enum_list(spec, "accessModes", _ACCESS_MODES, path)
-    yield from _enum(spec, "volumeMode", _VOLUME_MODES, path)
-
-
-def _job_values(spec: dict, path: tuple) -> Iterator[Problem]:
-    yield from _enum(spec, "completionMode", ("NonIndexed", "Indexed"), path)
-    yield from _enum(spec, "podReplacementPolicy", ("TerminatingOrFailed", "Failed"), path)
-    for i, entry in enumerate(as_list(as_map(spec.get("podFailurePolicy")).get("rules"))):
-        rpath = path + ("podFailurePolicy", "rules", i)
-        yield from _enum(entry, "action", ("FailJob", "FailIndex", "Ignore", "Count"), rpath, "podFailurePolicy ")
-        yield from _enum(as_map(entry).get("onExitCodes"), "operator", ("In", "NotIn"), rpath + ("onExitCodes",),
-                         "podFailurePolicy ")
-
-
-@rule(
-    code="KL908",
-    name="invalid-value",
-    severity="error",
-    category="validation",
-    kinds=POD_KINDS
-    | {"Service", "PersistentVolumeClaim", "PersistentVolume", "Ingress", "NetworkPolicy", "PodDisruptionBudget"},
-)
 def invalid_value(obj: K8sObject, ctx) -> Iterator[Problem]:
-    """A field holds a value outside the set the API server accepts.
+    return _value_problems(obj)
+
+
+invalid_value.__doc__ = """A field holds a value outside the set the API server accepts.
 
     Why: many fields are enumerations that the OpenAPI schemas type only as
     strings, so a typo (`imagePullPolicy: always`, `protocol: tcp`,
     `type: Loadbalancer`) passes schema validation and fails on apply with
-    "Unsupported value".  Checked: container imagePullPolicy,
-    terminationMessagePolicy, port protocol and sidecar restartPolicy;
-    pod restartPolicy (Always for Deployments, ReplicaSets, StatefulSets and
-    DaemonSets; OnFailure or Never for Jobs, where a missing one defaults to
-    Always and is refused), dnsPolicy, preemptionPolicy, tolerations,
-    topology spread, node affinity operators, security profiles, hostPath
-    types; Service type, sessionAffinity, traffic policies and IP families;
-    Deployment, StatefulSet and DaemonSet strategies; Job completionMode and
-    podFailurePolicy; CronJob concurrencyPolicy; PersistentVolume(Claim)
-    access modes, volumeMode and reclaim policy; Ingress pathType;
-    NetworkPolicy policyTypes; PodDisruptionBudget unhealthyPodEvictionPolicy
-    (validation.go, apps, batch, networking and policy validation).
+    "Unsupported value".  The fields checked, their kinds and allowed values
+    are the table below (kubelint.k8s.values, from the upstream validation
+    named in each row).  A finding's path is the field, so a suppression or
+    `ignore` can name one field.  One mistake, one finding: a controller's
+    pod template restartPolicy (including a Job without one) belongs to
+    restart-policy-invalid-for-kind, and a seccomp or AppArmor profile type
+    outside the enum is reported here, not by the Pod Security rules.
+    Checked:
+{table}
     Example:
         apiVersion: v1
         kind: Pod
-        metadata: {name: web}
+        metadata: {{name: web}}
         spec:
           containers:
             - name: web
@@ -1430,71 +1368,24 @@ def invalid_value(obj: K8sObject, ctx) -> Iterator[Problem]:
     Use instead:
         apiVersion: v1
         kind: Pod
-        metadata: {name: web}
+        metadata: {{name: web}}
         spec:
           containers:
             - name: web
               image: "nginx:1.27"
               imagePullPolicy: Always
-    Fix safety: no automatic fix; a misspelled value may mean any of the allowed ones.
+    Fix safety: a value that differs from an allowed one only in case gets a
+    safe fix (write the allowed spelling); otherwise no automatic fix, since a
+    misspelled value may mean any of the allowed ones.
     References: https://kubernetes.io/docs/reference/kubernetes-api/
-    """
-    kind, group = obj.kind, obj.group
-    pod = pod_spec(obj)
-    if pod is not None:
-        yield from _pod_values(obj, pod)
-    spec = as_map(obj.data.get("spec"))
-    sp = ("spec",)
-    if kind == "Service" and group == "":
-        yield from _enum(spec, "type", ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"), sp, "Service ")
-        yield from _enum(spec, "sessionAffinity", ("ClientIP", "None"), sp)
-        yield from _enum(spec, "externalTrafficPolicy", ("Cluster", "Local"), sp)
-        yield from _enum(spec, "internalTrafficPolicy", ("Cluster", "Local"), sp)
-        yield from _enum(spec, "ipFamilyPolicy", ("SingleStack", "PreferDualStack", "RequireDualStack"), sp)
-        yield from _enum_list(spec, "ipFamilies", ("IPv4", "IPv6"), sp)
-        yield from _enum(spec, "trafficDistribution", ("PreferClose", "PreferSameZone", "PreferSameNode"), sp)
-        for i, port in enumerate(as_list(spec.get("ports"))):
-            yield from _enum(port, "protocol", _PROTOCOLS, sp + ("ports", i), "Service port ")
-    elif kind == "Deployment" and group == "apps":
-        yield from _enum(spec.get("strategy"), "type", ("Recreate", "RollingUpdate"), sp + ("strategy",), "strategy ")
-    elif kind == "StatefulSet" and group == "apps":
-        yield from _enum(spec, "podManagementPolicy", ("OrderedReady", "Parallel"), sp)
-        yield from _enum(spec.get("updateStrategy"), "type", ("RollingUpdate", "OnDelete"), sp + ("updateStrategy",),
-                         "updateStrategy ")
-        retention = spec.get("persistentVolumeClaimRetentionPolicy")
-        for field in ("whenDeleted", "whenScaled"):
-            yield from _enum(retention, field, ("Retain", "Delete"), sp + ("persistentVolumeClaimRetentionPolicy",))
-        for i, template in enumerate(as_list(spec.get("volumeClaimTemplates"))):
-            yield from _claim_values(as_map(template).get("spec"), sp + ("volumeClaimTemplates", i, "spec"))
-    elif kind == "DaemonSet" and group == "apps":
-        yield from _enum(spec.get("updateStrategy"), "type", ("RollingUpdate", "OnDelete"), sp + ("updateStrategy",),
-                         "updateStrategy ")
-    elif kind == "Job" and group == "batch":
-        yield from _job_values(spec, sp)
-    elif kind == "CronJob" and group == "batch":
-        yield from _enum(spec, "concurrencyPolicy", ("Allow", "Forbid", "Replace"), sp)
-        yield from _job_values(as_map(get_path(spec, ("jobTemplate", "spec"))), sp + ("jobTemplate", "spec"))
-    elif kind == "PersistentVolumeClaim" and group == "":
-        yield from _claim_values(spec, sp)
-    elif kind == "PersistentVolume" and group == "":
-        yield from _claim_values(spec, sp)
-        yield from _enum(spec, "persistentVolumeReclaimPolicy", ("Retain", "Delete", "Recycle"), sp)
-    elif kind == "Ingress" and obj.api_version == "networking.k8s.io/v1":
-        for i, ingress_rule in enumerate(as_list(spec.get("rules"))):
-            for j, entry in enumerate(as_list(get_path(ingress_rule, ("http", "paths")))):
-                yield from _enum(entry, "pathType", ("Exact", "Prefix", "ImplementationSpecific"),
-                                 sp + ("rules", i, "http", "paths", j), "Ingress ")
-    elif kind == "NetworkPolicy" and group == "networking.k8s.io":
-        yield from _enum_list(spec, "policyTypes", ("Ingress", "Egress"), sp)
-        for direction in ("ingress", "egress"):
-            for i, item in enumerate(as_list(spec.get(direction))):
-                for j, port in enumerate(as_list(as_map(item).get("ports"))):
-                    yield from _enum(port, "protocol", _PROTOCOLS, sp + (direction, i, "ports", j),
-                                     "NetworkPolicy port ")
-    elif kind == "PodDisruptionBudget" and group == "policy":
-        yield from _enum(spec, "unhealthyPodEvictionPolicy", ("IfHealthyBudget", "AlwaysAllow"), sp)
-
-
+    """.format(table="\n".join("    " + line for line in markdown_table().splitlines()))
+invalid_value = rule(
+    code="KL908",
+    name="invalid-value",
+    severity="error",
+    category="validation",
+    kinds=sorted({entry.scope for entry in ALLOWED_VALUES}),
+)(invalid_value)
 # ---------------------------------------------------------------------------
 # invalid-cron: github.com/robfig/cron/v3 parser.go, as ParseStandard runs it.
 
