@@ -50,6 +50,7 @@ from typing import Iterator
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
 from kubelint.k8s.kinds import POD_KINDS, is_kind
+from kubelint.k8s.values import PROFILE_TYPES
 from kubelint.k8s.workloads import PROBES, PodSpec, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
 
 BASELINE = "baseline"
@@ -88,6 +89,9 @@ SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm
 SELINUX_TYPES_1_31 = SELINUX_TYPES | {"container_engine_t"}
 # check_seccompProfile_baseline.go validSeccomp; check_appArmorProfile.go allowedProfileType
 SAFE_PROFILE_TYPES = ("RuntimeDefault", "Localhost")
+# The profile types the API accepts but Baseline refuses (Unconfined).  A type
+# outside the API's enum is invalid-value's finding, not a Pod Security one.
+UNSAFE_PROFILE_TYPES = tuple(t for t in PROFILE_TYPES if t not in SAFE_PROFILE_TYPES)
 # check_restrictedVolumes.go: the inline volume sources Restricted allows ...
 RESTRICTED_ALLOWED_VOLUMES = frozenset(
     {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"}
@@ -606,12 +610,12 @@ def pss_apparmor(obj: K8sObject, ctx) -> Iterator[Problem]:
     fix = Fix("Use the RuntimeDefault AppArmor profile, or a Localhost profile made for the workload.",
               "securityContext:\n  appArmorProfile:\n    type: RuntimeDefault")
     kind = as_str(as_map(_pod_context(pod).get("appArmorProfile")).get("type"))
-    if kind and kind not in SAFE_PROFILE_TYPES:
+    if kind in UNSAFE_PROFILE_TYPES:
         yield _problem(pol, BASELINE, pod.path + ("securityContext", "appArmorProfile", "type"),
                        f'pod sets AppArmor profile type "{kind}"', fix)
     for c in containers(obj):
         kind = as_str(as_map(c.security_context.get("appArmorProfile")).get("type"))
-        if kind and kind not in SAFE_PROFILE_TYPES:
+        if kind in UNSAFE_PROFILE_TYPES:
             yield _problem(pol, BASELINE, c.path + ("securityContext", "appArmorProfile", "type"),
                            f'{c.label} sets AppArmor profile type "{kind}"', fix)
     for key, value in as_map(pod.metadata.get("annotations")).items():
@@ -780,12 +784,12 @@ def pss_seccomp(obj: K8sObject, ctx) -> Iterator[Problem]:
         yield from _seccomp_annotations(obj, pol, pod, fix)
         return
     kind = as_str(as_map(_pod_context(pod).get("seccompProfile")).get("type"))
-    if kind and kind not in SAFE_PROFILE_TYPES:
+    if kind in UNSAFE_PROFILE_TYPES:
         yield _problem(pol, BASELINE, pod.path + ("securityContext", "seccompProfile", "type"),
                        f'pod sets seccomp profile type "{kind}"', fix)
     for c in containers(obj):
         kind = as_str(as_map(c.security_context.get("seccompProfile")).get("type"))
-        if kind and kind not in SAFE_PROFILE_TYPES:
+        if kind in UNSAFE_PROFILE_TYPES:
             yield _problem(pol, BASELINE, c.path + ("securityContext", "seccompProfile", "type"),
                            f'{c.label} sets seccomp profile type "{kind}"', fix)
 

@@ -36,7 +36,7 @@ from kubelint.k8s.names import (
     path_segment_error,
     port_name_error,
 )
-from kubelint.k8s.quantity import parse_quantity
+from kubelint.k8s.quantity import QUANTITY_PATTERN, parse_quantity
 from kubelint.k8s.values import ALLOWED_VALUES, markdown_table
 from kubelint.k8s.selectors import InvalidSelector, first_unmatched, requirements
 from kubelint.registry import rule
@@ -979,6 +979,9 @@ def _overcommit_allowed(name: str) -> bool:
     return _native(name) and not name.startswith("hugepages-")
 
 
+_QUANTITY_RE = re.compile(QUANTITY_PATTERN)
+
+
 def _quantity(value: Any) -> tuple[Any, str | None]:
     """(parsed value or None, reason it is invalid or None); None, None when
     the value is not for this rule (wrong type, placeholder)."""
@@ -986,6 +989,8 @@ def _quantity(value: Any) -> tuple[Any, str | None]:
         return None, None
     if isinstance(value, str) and _placeholder(value):
         return None, None
+    if isinstance(value, str) and not _QUANTITY_RE.fullmatch(value):
+        return None, None  # schema-invalid reports the syntax (one mistake, one finding)
     try:
         return parse_quantity(value), None
     except ValueError as e:
@@ -1078,9 +1083,12 @@ def invalid_quantity(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A resource quantity the API server rejects, or a request above its limit.
 
     Why: quantities follow one grammar: a number, then an optional suffix n,
-    u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent e3; "1 Gi",
-    "1GB" and "1gi" are refused, as are negative values (apimachinery
-    `ParseQuantity`, validation.go `ValidateResourceQuantityValue`).  A
+    u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent e3
+    (apimachinery `ParseQuantity`).  One mistake, one finding: a string
+    outside that grammar ("1 Gi", "1GB") is schema-invalid's finding, since
+    the schema stage checks every quantity field of every kind, with the
+    reason given here; this rule reports what a schema cannot say.  Negative
+    values are refused (validation.go `ValidateResourceQuantityValue`).  A
     container request may not exceed its limit; huge pages and extended
     resources (example.com/gpu) cannot be overcommitted, so their request must
     equal the limit, and extended resources are whole units.  Container
@@ -1097,7 +1105,8 @@ def invalid_quantity(obj: K8sObject, ctx) -> Iterator[Problem]:
             - name: web
               image: "nginx:1.27"
               resources:
-                requests: {memory: 1 Gi}
+                requests: {memory: 2Gi}
+                limits: {memory: 1Gi}
     Use instead:
         apiVersion: v1
         kind: Pod
