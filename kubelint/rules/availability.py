@@ -350,7 +350,9 @@ def restart_policy_invalid_for_kind(obj: K8sObject, ctx) -> Iterator[Problem]:
     init containers) is another field and not checked here.  A Job template
     whose containers name no image is taken for a kustomize patch (merged
     into a base that may set the policy), and a missing policy there is not
-    reported.
+    reported.  One mistake, one finding: this rule owns a controller's pod
+    template restartPolicy, a misspelled one included; invalid-value checks
+    restartPolicy only for bare Pods and PodTemplates.
     Example:
         apiVersion: batch/v1
         kind: Job

@@ -465,7 +465,8 @@ def pss_host_ports(obj: K8sObject, ctx) -> Iterator[Problem]:
     Why: Baseline control "Host Ports": a hostPort exposes the container on
     the node's address, bypassing Services and NetworkPolicies that select
     pod addresses, and limits scheduling to one such pod per node.  PSA check
-    hostPorts allows only 0 or unset, on every container.
+    hostPorts allows only 0 or unset, on every container.  A hostPort
+    outside 1-65535 is invalid-port's finding (one mistake, one finding).
     Example:
         apiVersion: v1
         kind: Pod
@@ -496,7 +497,8 @@ def pss_host_ports(obj: K8sObject, ctx) -> Iterator[Problem]:
     for c in containers(obj):
         for index, port in enumerate(as_list(c.spec.get("ports"))):
             host_port = _int(as_map(port).get("hostPort"))
-            if host_port:
+            # Outside 1-65535 the port is invalid (invalid-port's finding), not a host port.
+            if host_port and 0 < host_port <= 65535:
                 yield _problem(pol, BASELINE, c.path + ("ports", index, "hostPort"),
                                f"{c.label} binds host port {host_port}",
                                Fix("Remove hostPort and expose the port through a Service.",
