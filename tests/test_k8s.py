@@ -152,3 +152,83 @@ spec:
 """
     names = [name for name, _ in found(text, select=["ALL"]) if name in ("invalid-port", "probe-port-unknown")]
     assert names == ["invalid-port"]
+
+
+# --- invalid-value: the table and its walker ------------------------------------
+
+from kubelint.k8s.values import ALLOWED_VALUES  # noqa: E402
+
+_API_VERSIONS = {"": "v1", "apps": "apps/v1", "batch": "batch/v1", "networking.k8s.io": "networking.k8s.io/v1",
+                 "policy": "policy/v1"}
+
+
+def _object_with(entry, bad):
+    """A minimal object of the entry's scope with `bad` at the entry's path,
+    and the concrete path expected in the finding."""
+    group, kind = min(p for p in resolve([entry.scope]) if p[0] in _API_VERSIONS)
+    if kind not in ("Pod",) and entry.path.startswith("$"):
+        group, kind = "", "Pod"
+    path = entry.path.replace("$container.", "$pod.containers[].").replace("$pod.", "spec.")
+    obj = {"apiVersion": _API_VERSIONS[group], "kind": kind, "metadata": {"name": "x"}}
+    node, concrete = obj, []
+    parts = path.split(".")
+    for n, part in enumerate(parts):
+        last = n == len(parts) - 1
+        items = part.endswith("[]")
+        key = part[:-2] if items else part
+        concrete.append(key)
+        if items:
+            concrete.append(0)
+            if last:
+                node[key] = [bad]
+            else:
+                node[key] = [{}]
+                node = node[key][0]
+        elif last:
+            node[key] = bad
+        else:
+            node = node.setdefault(key, {})
+    return obj, tuple(concrete)
+
+
+@pytest.mark.parametrize("entry", ALLOWED_VALUES, ids=lambda e: f"{e.scope}:{e.path}")
+def test_every_table_entry_is_walked(entry):
+    import json as _json
+
+    from kubelint.config import Settings
+    from kubelint.engine import check
+    from kubelint.sources import Source
+
+    bad = "Not-" + entry.values[0] + "-x"
+    obj, path = _object_with(entry, bad)
+    result = check([Source("t.json", _json.dumps(obj).encode())], Settings(select=["invalid-value"]))
+    assert [(f.name, f.path) for f in result.findings] == [("invalid-value", path)]
+    assert f'"{bad}" is not one of {", ".join(entry.values)}' in result.findings[0].message
+    good, _ = _object_with(entry, entry.values[-1])
+    clean = check([Source("t.json", _json.dumps(good).encode())], Settings(select=["invalid-value"]))
+    assert clean.findings == ()
+
+
+def test_invalid_value_names_the_field_and_fixes_a_case_slip():
+    text = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - {name: web, image: "nginx:1.27", imagePullPolicy: always}
+"""
+    from helpers import run
+
+    (finding,) = run(text, select=["invalid-value"]).findings
+    assert finding.pointer == "/spec/template/spec/containers/0/imagePullPolicy"
+    assert (finding.line, finding.column) == (10, 61)
+    assert finding.message == ('Deployment web: container "web" imagePullPolicy "always" is not one of '
+                               'Always, IfNotPresent, Never (did you mean "Always"?)')
+    assert finding.fix.safety == "safe"
+    assert [(e.op, e.path, e.value) for e in finding.fix.edits] == [
+        ("set", ("spec", "template", "spec", "containers", 0, "imagePullPolicy"), "Always")]
