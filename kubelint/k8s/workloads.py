@@ -28,6 +28,10 @@ POD_TEMPLATE_PATHS: dict[str, Path] = {
 }
 _POD_PAIRS = resolve(POD_KINDS)  # POD_TEMPLATE_PATHS and Pod, in their built-in groups
 CONTAINER_GROUPS = ("initContainers", "containers", "ephemeralContainers")
+# The containers a pod is created with: ephemeral containers (added later
+# for debugging) may not have ports, probes or resources (core/v1
+# EphemeralContainerCommon).
+POD_CONTAINER_GROUPS = ("initContainers", "containers")
 # A container's probes (core/v1 Container: livenessProbe, readinessProbe, startupProbe).
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 

@@ -18,7 +18,7 @@ from typing import Iterator
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
 from kubelint.k8s.kinds import POD_KINDS, is_kind
-from kubelint.k8s.workloads import as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
+from kubelint.k8s.workloads import POD_CONTAINER_GROUPS, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
 
 
 @rule(code="KL450", name="read-only-root-filesystem", severity="warning", category="hardening", kinds=POD_KINDS)
@@ -62,7 +62,7 @@ def read_only_root_filesystem(obj: K8sObject, ctx) -> Iterator[Problem]:
         return
     fix = Fix("Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the container writes.",
               "securityContext:\n  readOnlyRootFilesystem: true")
-    for c in containers(obj, ("initContainers", "containers")):
+    for c in containers(obj, POD_CONTAINER_GROUPS):
         value = c.security_context.get("readOnlyRootFilesystem")
         if value is True:
             continue

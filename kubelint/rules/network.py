@@ -37,7 +37,7 @@ from kubelint.k8s.pods import (
     service_selects,
     templates_by_label,
 )
-from kubelint.k8s.workloads import PodSpec, as_list, as_map, as_str, get_path, object_annotations, port_names
+from kubelint.k8s.workloads import POD_CONTAINER_GROUPS, PodSpec, as_list, as_map, as_str, get_path, object_annotations, port_names
 
 
 def service_targets(ctx, service: K8sObject) -> tuple[list[PodTemplate], list[PodTemplate]] | None:
@@ -315,7 +315,7 @@ def declared_port_names(pod: PodSpec) -> set[str]:
     """Port names of a pod's containers (init containers included: a
     sidecar's ports count)."""
     names = set()
-    for group in ("containers", "initContainers"):
+    for group in POD_CONTAINER_GROUPS:
         for container in as_list(pod.spec.get(group)):
             names.update(port_names(container))
     return names

@@ -42,6 +42,7 @@ from kubelint.k8s.selectors import InvalidSelector, first_unmatched, requirement
 from kubelint.registry import rule
 from kubelint.k8s.kinds import BUILTIN_GROUPS, POD_KINDS, is_kind, resolve
 from kubelint.k8s.workloads import (
+    POD_CONTAINER_GROUPS,
     POD_TEMPLATE_PATHS,
     CONTAINER_GROUPS,
     PROBES,
@@ -154,7 +155,7 @@ def looks_partial(obj: K8sObject) -> bool:
     is missing skip fragments."""
     if obj.partial:
         return True
-    return any("image" not in c.spec for c in containers(obj, ("initContainers", "containers")))
+    return any("image" not in c.spec for c in containers(obj, POD_CONTAINER_GROUPS))
 
 
 def _name_required(group: str, kind: str) -> bool:
@@ -1122,7 +1123,7 @@ def invalid_quantity(obj: K8sObject, ctx) -> Iterator[Problem]:
     """
     pod = pod_spec(obj)
     if pod is not None:
-        for c in containers(obj, ("initContainers", "containers")):
+        for c in containers(obj, POD_CONTAINER_GROUPS):
             if "resources" in c.spec:
                 yield from _requirements(c.spec["resources"], c.path + ("resources",), c.label, container=True)
         if "resources" in pod.spec:
