@@ -1359,8 +1359,11 @@ invalid_value.__doc__ = """A field holds a value outside the set the API server 
     `type: Loadbalancer`) passes schema validation and fails on apply with
     "Unsupported value".  The fields checked, their kinds and allowed values
     are the table below (kubelint.k8s.values, from the upstream validation
-    named in each row).  A finding's path is the field, so a suppression or
-    `ignore` can name one field.  One mistake, one finding: a controller's
+    named in each row): `$pod` is the pod spec (a controller's template
+    spec), `$container` each container, `[]` each item of a list.  A
+    finding's path is the field itself (e.g.
+    `/spec/template/spec/containers/0/imagePullPolicy`), so a suppression by
+    rule and path can name one field.  One mistake, one finding: a controller's
     pod template restartPolicy (including a Job without one) belongs to
     restart-policy-invalid-for-kind, and a seccomp or AppArmor profile type
     outside the enum is reported here, not by the Pod Security rules.
