@@ -113,9 +113,9 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str) -> Linte
                 line, column = obj.position(("metadata", "annotations"), "key")
                 out.annotations[obj.key] = (ignored, obj.file, line, column)
             base.object_cache.clear()
-            group, kind = obj.group, obj.kind
+            scope = (obj.group, obj.kind)
             for r, ctx in object_rules:
-                if r.kinds is not None and kind not in r.kinds:
+                if r.kinds is not None and scope not in r.kinds:
                     continue
                 if obj.fragment and r.category != "schema":
                     continue  # a fragment lacks most of what rules look for, by design

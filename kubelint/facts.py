@@ -43,7 +43,7 @@ POD = {
 }
 WORKLOAD_SPEC = {"replicas": True, "selector": True, "serviceName": True, "template": POD}
 KEEP: dict[str, dict] = {
-    # pod-bearing kinds (kubelint.workloads.POD_TEMPLATE_PATHS)
+    # pod-bearing kinds (kubelint.k8s.workloads.POD_TEMPLATE_PATHS)
     "Pod": POD,
     "Deployment": {"spec": WORKLOAD_SPEC},
     "ReplicaSet": {"spec": WORKLOAD_SPEC},

@@ -18,6 +18,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from kubelint.k8s.kinds import resolve as resolve_kinds
 from kubelint.model import FIX_SAFETIES, SEVERITIES, FixSafety, Severity
 
 CODE_RE = re.compile(r"^KL\d{3}$")
@@ -35,9 +36,10 @@ class Rule:
     doc: str
     check: Callable[..., Iterator[Any]] | None = None  # None: emitted by a stage
     options: Mapping[str, Any] = field(default_factory=dict)  # JSON Schema properties
-    # Kinds the rule looks at; None means every kind.  Lets the engine skip a
-    # rule without calling it.
-    kinds: frozenset[str] | None = None
+    # (API group, kind) pairs the rule looks at, resolved from `kinds=` by
+    # kubelint.k8s.kinds.resolve; None means every kind.  Lets the engine
+    # skip a rule without calling it.
+    kinds: frozenset[tuple[str, str]] | None = None
     fixed_severity: bool = False  # the user overrode the severity
     # How safe the rule's fixes are, declared once: "safe" (--fix applies
     # them), "unsafe" (--unsafe-fixes), "none" (advice only).  A problem may
@@ -79,7 +81,7 @@ def rule(
             doc=inspect.cleandoc(fn.__doc__ or ""),
             check=fn,
             options=dict(options or {}),
-            kinds=frozenset(kinds) if kinds is not None else None,
+            kinds=resolve_kinds(kinds) if kinds is not None else None,
             fix=fix,
         )
 
@@ -100,7 +102,7 @@ def declare(
     return Rule(code, name, severity, category, enabled, inspect.cleandoc(doc), fix=fix)
 
 
-_HEADING_RE = re.compile(r"^(Why|Example|Use instead|Fix safety|Options|References):\s*(.*)$")
+_HEADING_RE = re.compile(r"^(Why|Checked|Example|Use instead|Fix safety|Options|References):\s*(.*)$")
 
 
 def doc_sections(doc: str) -> dict[str, str]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from kubelint.model import Finding, K8sObject
-from kubelint.workloads import as_map, pod_spec
+from kubelint.k8s.workloads import as_map, pod_spec
 
 ANNOTATION = "kubelint.io/ignore"
 ALL = "*"

@@ -39,7 +39,7 @@ def rules_md() -> str:
         out.append("")
     for r in reg:
         out += [f"## {r.name}", "", f"`{r.code}` · {r.category} · {r.severity} · {'on' if r.enabled else 'off'} by default", "", r.summary, ""]
-        for heading, title in (("Why", "Why"), ("Example", "Example (fails)"), ("Use instead", "Use instead (passes)"),
+        for heading, title in (("Why", "Why"), ("Checked", "Checked"), ("Example", "Example (fails)"), ("Use instead", "Use instead (passes)"),
                                ("Fix safety", "Fix safety"), ("Options", "Options"), ("References", "References")):
             text = r.section(heading)
             if not text:
@@ -47,6 +47,8 @@ def rules_md() -> str:
             out += [f"**{title}**", ""]
             if heading in ("Example", "Use instead"):
                 out += ["```yaml", text, "```", ""]
+            elif heading == "Checked":  # a generated Markdown table, kept as is
+                out += [text, ""]
             else:
                 out += [" ".join(text.split()) if heading != "References" else "\n".join(f"- <{u}>" for u in text.split()), ""]
     return "\n".join(out).rstrip() + "\n"

@@ -55,3 +55,23 @@ def test_pass_fixture(rule, run_cli):
     passing = _fixture_dir(rule) / "pass.yaml"
     assert passing.exists(), f"no pass fixture for {rule.name}"
     assert _run(run_cli, rule, passing) == []
+
+
+FAIL_FIXTURES = sorted(p for p in FIXTURES.glob("*/*/fail.*") if p.suffix in (".yaml", ".yml", ".json"))
+
+
+@pytest.mark.parametrize("fail", FAIL_FIXTURES, ids=lambda p: p.parent.name)
+def test_fail_fixture_under_all_rules(fail, run_cli):
+    """One mistake, one finding: with every rule on, a fail fixture gives
+    exactly the (rule, line) pairs its `# expect:` markers state, so two rules
+    reporting the same mistake (an overlap) fail here."""
+    args = (fail.parent / "args").read_text().split() if (fail.parent / "args").exists() else []
+    code, out, err = run_cli("check", "--select", "ALL", "--format", "json", "--fail-on", "none",
+                             "--config", "/dev/null", "--no-context", *args, fail)
+    assert code == 0, err
+    got = sorted((f["name"], f["line"]) for f in json.loads(out)["findings"])
+    assert got == sorted(expected_markers(fail))
+
+
+def test_every_rule_has_a_fail_fixture_in_the_all_rules_run():
+    assert {p.parent.name for p in FAIL_FIXTURES} == {r.name for r in RULES}

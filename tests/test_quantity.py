@@ -1,4 +1,4 @@
-"""kubelint.quantity parses quantities as k8s.io/apimachinery/pkg/api/resource does."""
+"""kubelint.k8s.quantity parses quantities as k8s.io/apimachinery/pkg/api/resource does."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from kubelint.quantity import parse_quantity
+from kubelint.k8s.quantity import parse_quantity
 
 
 @pytest.mark.parametrize(

@@ -7,16 +7,15 @@ from helpers import found
 
 from kubelint.config import Settings
 from kubelint.engine import check
-from kubelint.rules.validation import (
-    cron_error,
+from kubelint.k8s.names import (
     dns1035_label_error,
     dns1123_label_error,
     dns1123_subdomain_error,
     label_key_error,
     label_value_error,
     port_name_error,
-    time_zone_error,
 )
+from kubelint.rules.validation import cron_error, time_zone_error
 from kubelint.sources import Source
 
 

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from kubelint.k8s.quantity import syntax_error
 from kubelint.schema import removed, validate
 from kubelint.schema.crd import CrdIndex
 from kubelint.schema.validate import SchemaError, validation_errors
@@ -192,8 +193,10 @@ def test_quantities_accept_numbers_and_strings(cpu):
 def test_bad_quantities(memory):
     (error,) = errors(deployment(**{"spec.template.spec.containers.0.resources.limits.memory": memory}))
     assert error.path == CONTAINER + ("resources", "limits", "memory")
+    reason = syntax_error(memory)  # the reason invalid-quantity used to add, in one finding
+    assert reason
     assert error.message == ("spec.template.spec.containers[0].resources.limits.memory: "
-                             f"invalid quantity {json.dumps(memory)}")
+                             f"invalid quantity {json.dumps(memory)}: {reason}")
 
 
 def test_quantity_fix_for_a_byte_suffix():

@@ -10,6 +10,7 @@ def render(rule) -> str:
     ]
     for heading, title in (
         ("Why", "Why"),
+        ("Checked", "Checked"),
         ("Example", "Failing example"),
         ("Use instead", "Passing example"),
         ("Fix safety", "How to fix"),

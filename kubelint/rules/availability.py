@@ -12,17 +12,17 @@ from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.pods import label_selector_matches, pod_template_of, same_namespace
-from kubelint.workloads import as_list, as_map, as_str, get_path, object_annotations, pod_spec
+from kubelint.k8s.kinds import ALWAYS_RESTART_KINDS, RUN_TO_COMPLETION_KINDS, is_kind
+from kubelint.k8s.pods import label_selector_matches, pod_template_of, same_namespace
+from kubelint.k8s.workloads import as_list, as_map, as_str, get_path, object_annotations, pod_spec
 
 REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet"})
 # Controllers that keep pods running: the API accepts only restartPolicy
 # Always in their pod templates (apps and core validation; the Deployment
 # docs: "Only a .spec.template.spec.restartPolicy equal to Always is
-# allowed, which is the default if not specified").
-ALWAYS_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController"})
-# Jobs run to completion: only OnFailure or Never (the Job docs).
-COMPLETION_KINDS = frozenset({"Job", "CronJob"})
+# allowed, which is the default if not specified").  Jobs run to
+# completion: only OnFailure or Never (the Job docs).
+ALWAYS_KINDS, COMPLETION_KINDS = ALWAYS_RESTART_KINDS, RUN_TO_COMPLETION_KINDS
 
 
 def _replicas(obj: K8sObject) -> int | None:
@@ -43,11 +43,11 @@ def autoscalers(ctx) -> list[tuple[str | None, str, str, int, str]]:
             name = target.get("name")
             if not isinstance(name, str):
                 continue
-            if o.kind == "HorizontalPodAutoscaler":
+            if is_kind(o, "HorizontalPodAutoscaler"):
                 minimum = spec.get("minReplicas", 1)
                 kind = as_str(target.get("kind"))
                 out.append((o.ref.namespace, kind, name, minimum if type(minimum) is int else 1, o.ref.label()))
-            elif o.kind == "ScaledObject" and o.api_version.startswith("keda.sh/"):
+            elif is_kind(o, "keda.sh/ScaledObject"):
                 minimum = spec.get("minReplicaCount", 0)
                 kind = as_str(target.get("kind")) or "Deployment"
                 out.append((o.ref.namespace, kind, name, minimum if type(minimum) is int else 0, o.ref.label()))
@@ -153,7 +153,7 @@ def disruption_budgets(ctx) -> list[tuple[str | None, object]]:
         return [
             (o.ref.namespace, get_path(o.data, ("spec", "selector")))
             for o in ctx.objects
-            if o.kind == "PodDisruptionBudget" and o.api_version.startswith("policy/")
+            if is_kind(o, "PodDisruptionBudget")
         ]
 
     return ctx.memo(("availability", "pdbs"), build)
@@ -342,7 +342,9 @@ def restart_policy_invalid_for_kind(obj: K8sObject, ctx) -> Iterator[Problem]:
     init containers) is another field and not checked here.  A Job template
     whose containers name no image is taken for a kustomize patch (merged
     into a base that may set the policy), and a missing policy there is not
-    reported.
+    reported.  One mistake, one finding: this rule owns a controller's pod
+    template restartPolicy, a misspelled one included; invalid-value checks
+    restartPolicy only for bare Pods and PodTemplates.
     Example:
         apiVersion: batch/v1
         kind: Job

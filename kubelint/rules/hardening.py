@@ -17,7 +17,8 @@ from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.workloads import POD_KINDS, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
+from kubelint.k8s.kinds import POD_KINDS, is_kind
+from kubelint.k8s.workloads import POD_CONTAINER_GROUPS, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
 
 
 @rule(code="KL450", name="read-only-root-filesystem", severity="warning", category="hardening", kinds=POD_KINDS)
@@ -61,7 +62,7 @@ def read_only_root_filesystem(obj: K8sObject, ctx) -> Iterator[Problem]:
         return
     fix = Fix("Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the container writes.",
               "securityContext:\n  readOnlyRootFilesystem: true")
-    for c in containers(obj, ("initContainers", "containers")):
+    for c in containers(obj, POD_CONTAINER_GROUPS):
         value = c.security_context.get("readOnlyRootFilesystem")
         if value is True:
             continue
@@ -80,7 +81,7 @@ def _service_accounts(ctx) -> dict[str, list[tuple[str | None, dict]]]:
     def build() -> dict:
         index: dict[str, list] = {}
         for o in ctx.objects:
-            if o.kind == "ServiceAccount" and o.api_version == "v1" and o.ref.name:
+            if is_kind(o, "ServiceAccount") and o.ref.name:
                 index.setdefault(o.ref.name, []).append((o.ref.namespace, o.data))
         return index
 
@@ -94,7 +95,7 @@ def _bound_service_accounts(ctx) -> dict[str, set[str | None]]:
     def build() -> dict:
         bound: dict[str, set] = {}
         for o in ctx.objects:
-            if o.kind not in ("RoleBinding", "ClusterRoleBinding") or not o.api_version.startswith("rbac.authorization.k8s.io/"):
+            if not is_kind(o, "role-bindings"):
                 continue
             for subject in as_list(o.data.get("subjects")):
                 subject = as_map(subject)
@@ -277,38 +278,13 @@ def runtime_socket_mount(obj: K8sObject, ctx) -> Iterator[Problem]:
             )
 
 
-# Namespaced kinds of the Kubernetes API (and the Gateway API), by API group.
-# Cluster-scoped kinds (Namespace, Node, PersistentVolume, StorageClass,
-# ClusterRole, ClusterRoleBinding, CustomResourceDefinition, webhooks,
-# PriorityClass, IngressClass, RuntimeClass, ...) are not listed.
-NAMESPACED_KINDS: dict[str, frozenset[str]] = {
-    "": frozenset({
-        "Pod", "Service", "ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim",
-        "ReplicationController", "Endpoints", "LimitRange", "ResourceQuota", "PodTemplate", "Event",
-    }),
-    "apps": frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ControllerRevision"}),
-    "extensions": frozenset({"Deployment", "DaemonSet", "ReplicaSet", "Ingress", "NetworkPolicy"}),
-    "batch": frozenset({"Job", "CronJob"}),
-    "autoscaling": frozenset({"HorizontalPodAutoscaler"}),
-    "policy": frozenset({"PodDisruptionBudget"}),
-    "networking.k8s.io": frozenset({"Ingress", "NetworkPolicy"}),
-    "rbac.authorization.k8s.io": frozenset({"Role", "RoleBinding"}),
-    "discovery.k8s.io": frozenset({"EndpointSlice"}),
-    "coordination.k8s.io": frozenset({"Lease"}),
-    "storage.k8s.io": frozenset({"CSIStorageCapacity"}),
-    "events.k8s.io": frozenset({"Event"}),
-    "resource.k8s.io": frozenset({"ResourceClaim", "ResourceClaimTemplate"}),
-    "gateway.networking.k8s.io": frozenset({"Gateway", "HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute", "ReferenceGrant"}),
-}
-
-
 def _namespaced_custom_kinds(ctx) -> frozenset[tuple[str, str]]:
     """(group, kind) of the custom resources whose CRD (in the run) is Namespaced."""
 
     def build() -> frozenset:
         found = set()
         for o in ctx.objects:
-            if o.kind != "CustomResourceDefinition":
+            if not is_kind(o, "CustomResourceDefinition"):
                 continue
             spec = as_map(o.data.get("spec"))
             kind = as_map(spec.get("names")).get("kind")
@@ -346,8 +322,7 @@ def default_namespace(obj: K8sObject, ctx) -> Iterator[Problem]:
     Fix safety: no automatic fix; choose the application's namespace.
     References: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
     """
-    group = obj.group
-    if obj.kind not in NAMESPACED_KINDS.get(group, ()) and (group, obj.kind) not in _namespaced_custom_kinds(ctx):
+    if not is_kind(obj, "namespaced") and (obj.group, obj.kind) not in _namespaced_custom_kinds(ctx):
         return
     metadata = obj.data.get("metadata")
     namespace = as_map(metadata).get("namespace")

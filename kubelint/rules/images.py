@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from kubelint.imageref import parse_image, registry_allowed
+from kubelint.k8s.imageref import parse_image, registry_allowed
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.workloads import POD_KINDS, as_str, containers
+from kubelint.k8s.kinds import POD_KINDS
+from kubelint.k8s.workloads import as_str, containers
 
 
 def _images(obj: K8sObject):

@@ -2,7 +2,7 @@
 
 Several rules here relate objects to each other (a Service to the pods it
 selects, a NetworkPolicy to the pods it isolates).  They only see the objects
-of the run, so they follow two conventions (see kubelint.pods):
+of the run, so they follow two conventions (see kubelint.k8s.pods):
 
 * Namespaces.  An object without `metadata.namespace` lands wherever it is
   applied (`kubectl apply -n`, kustomize `namespace:`), so it may share a
@@ -20,37 +20,25 @@ of the run, so they follow two conventions (see kubelint.pods):
 from __future__ import annotations
 
 import os
-import re
 from typing import Any, Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.pods import (
+from kubelint.k8s.kinds import BUILTIN_GROUPS, is_kind, matches, resolve
+from kubelint.k8s.names import is_port_name, label_value
+from kubelint.k8s.pods import (
     CONTROLLER_LABELS,
     WORKLOAD_KINDS,
     PodTemplate,
     label_selector_matches,
-    label_value,
     pod_template_of,
     pods_in_namespace,
     same_namespace,
     service_selects,
     templates_by_label,
 )
-from kubelint.workloads import PodSpec, as_list, as_map, as_str, get_path, object_annotations
+from kubelint.k8s.workloads import POD_CONTAINER_GROUPS, PodSpec, as_list, as_map, as_str, get_path, object_annotations, port_names
 
-# API groups served by Kubernetes itself; any other group is a custom resource.
-BUILTIN_GROUPS = frozenset(
-    {
-        "", "apps", "batch", "autoscaling", "policy", "extensions", "networking.k8s.io",
-        "rbac.authorization.k8s.io", "storage.k8s.io", "apiextensions.k8s.io",
-        "admissionregistration.k8s.io", "scheduling.k8s.io", "coordination.k8s.io",
-        "discovery.k8s.io", "node.k8s.io", "certificates.k8s.io", "events.k8s.io",
-        "flowcontrol.apiserver.k8s.io", "apiregistration.k8s.io", "resource.k8s.io",
-        "storagemigration.k8s.io", "internal.apiserver.k8s.io", "authentication.k8s.io",
-        "authorization.k8s.io",
-    }
-)
 
 def service_targets(ctx, service: K8sObject) -> tuple[list[PodTemplate], list[PodTemplate]] | None:
     """(workloads in the Service's namespace, those it selects), or None when
@@ -314,7 +302,7 @@ def operator_may_serve(ctx, service: K8sObject) -> bool:
     def build() -> tuple[set, set]:
         namespaces, directories = set(), set()
         for o in ctx.objects:
-            if o.kind == "CustomResourceDefinition":
+            if is_kind(o, "CustomResourceDefinition"):
                 directories.add(os.path.dirname(o.file))
             elif o.group not in BUILTIN_GROUPS:
                 namespaces.add(o.ref.namespace)
@@ -324,21 +312,13 @@ def operator_may_serve(ctx, service: K8sObject) -> bool:
     return service.ref.namespace in namespaces or os.path.dirname(service.file) in directories
 
 
-# IANA_SVC_NAME, what a port name must be (RFC 6335 section 5.1); other
-# strings are placeholders or mistakes the schema stage reports.
-PORT_NAME = re.compile(r"^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
-
-
 def declared_port_names(pod: PodSpec) -> set[str]:
     """Port names of a pod's containers (init containers included: a
     sidecar's ports count)."""
     names = set()
-    for group in ("containers", "initContainers"):
+    for group in POD_CONTAINER_GROUPS:
         for container in as_list(pod.spec.get(group)):
-            for port in as_list(as_map(container).get("ports")):
-                name = as_map(port).get("name")
-                if isinstance(name, str):
-                    names.add(name)
+            names.update(port_names(container))
     return names
 
 
@@ -404,7 +384,7 @@ def service_target_port_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
         names |= declared_port_names(template.pod)
     for index, port in enumerate(as_list(get_path(obj.data, ("spec", "ports")))):
         target = as_map(port).get("targetPort")
-        if not isinstance(target, str) or not PORT_NAME.match(target) or target in names:
+        if not is_port_name(target) or target in names:
             continue
         declared = ", ".join(sorted(names)) or "none"
         yield Problem(
@@ -483,9 +463,14 @@ def ingress_tls_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
 
 # Policy kinds of network plugins that also isolate pods.  Their selectors are
 # not Kubernetes label selectors; one in the namespace counts as covering it.
-NAMESPACED_POLICY_KINDS = frozenset({"CiliumNetworkPolicy"})
-CLUSTER_POLICY_KINDS = frozenset(
-    {"CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy"}
+# Calico serves its API as projectcalico.org (apiserver) and crd.projectcalico.org (CRDs).
+NAMESPACED_POLICY_KINDS = resolve(
+    {"projectcalico.org/NetworkPolicy", "crd.projectcalico.org/NetworkPolicy", "cilium.io/CiliumNetworkPolicy"}
+)
+CLUSTER_POLICY_KINDS = resolve(
+    {"cilium.io/CiliumClusterwideNetworkPolicy", "projectcalico.org/GlobalNetworkPolicy",
+     "crd.projectcalico.org/GlobalNetworkPolicy", "policy.networking.k8s.io/AdminNetworkPolicy",
+     "policy.networking.k8s.io/BaselineAdminNetworkPolicy"}
 )
 
 
@@ -496,12 +481,11 @@ def network_policies(ctx) -> tuple[list[tuple[str | None, Any]], list[str | None
     def build():
         policies, plugin_namespaces, cluster_wide = [], [], False
         for o in ctx.objects:
-            group = o.group
-            if o.kind == "NetworkPolicy" and group == "networking.k8s.io":
+            if is_kind(o, "networking.k8s.io/NetworkPolicy"):
                 policies.append((o.ref.namespace, get_path(o.data, ("spec", "podSelector"))))
-            elif o.kind == "NetworkPolicy" and group == "projectcalico.org" or o.kind in NAMESPACED_POLICY_KINDS:
+            elif matches(o, NAMESPACED_POLICY_KINDS):
                 plugin_namespaces.append(o.ref.namespace)
-            elif o.kind in CLUSTER_POLICY_KINDS:
+            elif matches(o, CLUSTER_POLICY_KINDS):
                 cluster_wide = True
         return policies, plugin_namespaces, cluster_wide
 

@@ -8,12 +8,13 @@ readiness probes
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.workloads import LONG_RUNNING_KINDS, POD_KINDS, as_list, as_map, containers, get_path
+from kubelint.k8s.kinds import LONG_RUNNING_KINDS, POD_KINDS
+from kubelint.k8s.names import is_port_name
+from kubelint.k8s.workloads import POD_CONTAINER_GROUPS, PROBES, as_list, as_map, containers, get_path, port_names
 
 
 def missing_probe(obj: K8sObject, probe: str, snippet: str) -> Iterator[Problem]:
@@ -88,26 +89,12 @@ def readiness_probe_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
 
 
 # Probe handlers and the fields that hold a port (grpc takes a number only).
-PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 PORT_HANDLERS = ("httpGet", "tcpSocket")
 # Containers that may have probes: init containers only as sidecars
 # (restartPolicy Always); ephemeral containers may not.
-PROBED_GROUPS = ("initContainers", "containers")
-# IANA_SVC_NAME (RFC 6335 section 5.1), what a port name must be; other
-# strings are placeholders or mistakes the schema stage reports.
-PORT_NAME = re.compile(r"^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
+PROBED_GROUPS = POD_CONTAINER_GROUPS
 # Probe timing defaults (the Probe API reference).
 PROBE_DEFAULTS = {"periodSeconds": 10, "timeoutSeconds": 1, "failureThreshold": 3}
-
-
-def _port_names(container: dict) -> dict:
-    """name -> containerPort of a container's declared ports."""
-    names = {}
-    for port in as_list(container.get("ports")):
-        port = as_map(port)
-        if isinstance(port.get("name"), str):
-            names[port["name"]] = port.get("containerPort")
-    return names
 
 
 def _canonical(probe: dict, ports: dict) -> tuple | None:
@@ -177,7 +164,7 @@ def probe_identical(obj: K8sObject, ctx) -> Iterator[Problem]:
         liveness, readiness = c.spec.get("livenessProbe"), c.spec.get("readinessProbe")
         if not isinstance(liveness, dict) or not isinstance(readiness, dict):
             continue
-        ports = _port_names(c.spec)
+        ports = port_names(c.spec)
         same = _canonical(liveness, ports)
         if same is not None and same == _canonical(readiness, ports):
             yield Problem(
@@ -229,11 +216,11 @@ def probe_port_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
     References: https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#use-a-named-port
     """
     for c in containers(obj, PROBED_GROUPS):
-        names = _port_names(c.spec)
+        names = port_names(c.spec)
         for probe in PROBES:
             for handler in PORT_HANDLERS:
                 port = get_path(c.spec, (probe, handler, "port"))
-                if not isinstance(port, str) or not PORT_NAME.match(port) or port in names:
+                if not is_port_name(port) or port in names:
                     continue
                 declared = ", ".join(sorted(names)) or "none"
                 yield Problem(

@@ -49,7 +49,9 @@ from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.workloads import POD_KINDS, PodSpec, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
+from kubelint.k8s.kinds import POD_KINDS, is_kind
+from kubelint.k8s.values import PROFILE_TYPES
+from kubelint.k8s.workloads import PROBES, PodSpec, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
 
 BASELINE = "baseline"
 RESTRICTED = "restricted"
@@ -87,6 +89,9 @@ SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm
 SELINUX_TYPES_1_31 = SELINUX_TYPES | {"container_engine_t"}
 # check_seccompProfile_baseline.go validSeccomp; check_appArmorProfile.go allowedProfileType
 SAFE_PROFILE_TYPES = ("RuntimeDefault", "Localhost")
+# The profile types the API accepts but Baseline refuses (Unconfined).  A type
+# outside the API's enum is invalid-value's finding, not a Pod Security one.
+UNSAFE_PROFILE_TYPES = tuple(t for t in PROFILE_TYPES if t not in SAFE_PROFILE_TYPES)
 # check_restrictedVolumes.go: the inline volume sources Restricted allows ...
 RESTRICTED_ALLOWED_VOLUMES = frozenset(
     {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"}
@@ -129,7 +134,7 @@ def _namespace_policies(ctx) -> dict[str, tuple[str | None, str | None]]:
     def build() -> dict[str, tuple[str | None, str | None]]:
         index: dict[str, tuple[str | None, str | None]] = {}
         for o in ctx.objects:
-            if o.kind != "Namespace" or o.api_version != "v1" or not o.ref.name:
+            if not is_kind(o, "Namespace") or not o.ref.name:
                 continue
             labels = as_map(as_map(o.data.get("metadata")).get("labels"))
             level, version = labels.get(ENFORCE_LABEL), labels.get(ENFORCE_VERSION_LABEL)
@@ -460,7 +465,8 @@ def pss_host_ports(obj: K8sObject, ctx) -> Iterator[Problem]:
     Why: Baseline control "Host Ports": a hostPort exposes the container on
     the node's address, bypassing Services and NetworkPolicies that select
     pod addresses, and limits scheduling to one such pod per node.  PSA check
-    hostPorts allows only 0 or unset, on every container.
+    hostPorts allows only 0 or unset, on every container.  A hostPort
+    outside 1-65535 is invalid-port's finding (one mistake, one finding).
     Example:
         apiVersion: v1
         kind: Pod
@@ -491,14 +497,14 @@ def pss_host_ports(obj: K8sObject, ctx) -> Iterator[Problem]:
     for c in containers(obj):
         for index, port in enumerate(as_list(c.spec.get("ports"))):
             host_port = _int(as_map(port).get("hostPort"))
-            if host_port:
+            # Outside 1-65535 the port is invalid (invalid-port's finding), not a host port.
+            if host_port and 0 < host_port <= 65535:
                 yield _problem(pol, BASELINE, c.path + ("ports", index, "hostPort"),
                                f"{c.label} binds host port {host_port}",
                                Fix("Remove hostPort and expose the port through a Service.",
                                    "ports:\n  - containerPort: <port>"))
 
 
-_PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 _HOOKS = ("postStart", "preStop")
 
 
@@ -548,7 +554,7 @@ def pss_host_probes(obj: K8sObject, ctx) -> Iterator[Problem]:
         return
     fix = Fix("Remove the host field; the kubelet then connects to the pod's own IP.")
     for c in containers(obj):
-        handlers = [((probe,), as_map(c.spec.get(probe))) for probe in _PROBES]
+        handlers = [((probe,), as_map(c.spec.get(probe))) for probe in PROBES]
         lifecycle = as_map(c.spec.get("lifecycle"))
         handlers += [(("lifecycle", hook), as_map(lifecycle.get(hook))) for hook in _HOOKS]
         for where, handler in handlers:
@@ -606,12 +612,12 @@ def pss_apparmor(obj: K8sObject, ctx) -> Iterator[Problem]:
     fix = Fix("Use the RuntimeDefault AppArmor profile, or a Localhost profile made for the workload.",
               "securityContext:\n  appArmorProfile:\n    type: RuntimeDefault")
     kind = as_str(as_map(_pod_context(pod).get("appArmorProfile")).get("type"))
-    if kind and kind not in SAFE_PROFILE_TYPES:
+    if kind in UNSAFE_PROFILE_TYPES:
         yield _problem(pol, BASELINE, pod.path + ("securityContext", "appArmorProfile", "type"),
                        f'pod sets AppArmor profile type "{kind}"', fix)
     for c in containers(obj):
         kind = as_str(as_map(c.security_context.get("appArmorProfile")).get("type"))
-        if kind and kind not in SAFE_PROFILE_TYPES:
+        if kind in UNSAFE_PROFILE_TYPES:
             yield _problem(pol, BASELINE, c.path + ("securityContext", "appArmorProfile", "type"),
                            f'{c.label} sets AppArmor profile type "{kind}"', fix)
     for key, value in as_map(pod.metadata.get("annotations")).items():
@@ -780,12 +786,12 @@ def pss_seccomp(obj: K8sObject, ctx) -> Iterator[Problem]:
         yield from _seccomp_annotations(obj, pol, pod, fix)
         return
     kind = as_str(as_map(_pod_context(pod).get("seccompProfile")).get("type"))
-    if kind and kind not in SAFE_PROFILE_TYPES:
+    if kind in UNSAFE_PROFILE_TYPES:
         yield _problem(pol, BASELINE, pod.path + ("securityContext", "seccompProfile", "type"),
                        f'pod sets seccomp profile type "{kind}"', fix)
     for c in containers(obj):
         kind = as_str(as_map(c.security_context.get("seccompProfile")).get("type"))
-        if kind and kind not in SAFE_PROFILE_TYPES:
+        if kind in UNSAFE_PROFILE_TYPES:
             yield _problem(pol, BASELINE, c.path + ("securityContext", "seccompProfile", "type"),
                            f'{c.label} sets seccomp profile type "{kind}"', fix)
 

@@ -25,11 +25,10 @@ from typing import Callable, Iterable, Iterator
 
 from kubelint.model import Fix, K8sObject, Path, Problem
 from kubelint.registry import rule
-from kubelint.workloads import as_list, as_map, as_str
+from kubelint.k8s.kinds import BINDING_KINDS, ROLE_KINDS, is_kind
+from kubelint.k8s.workloads import as_list, as_map, as_str
 
-ROLE_KINDS = frozenset({"Role", "ClusterRole"})
 CLUSTER_ROLE = frozenset({"ClusterRole"})
-BINDING_KINDS = frozenset({"RoleBinding", "ClusterRoleBinding"})
 
 CORE = ""
 RBAC_GROUP = "rbac.authorization.k8s.io"
@@ -153,7 +152,7 @@ def _cluster_role_bindings(ctx) -> dict[str, set[str]]:
     def build() -> dict[str, set[str]]:
         index: dict[str, set[str]] = {}
         for o in ctx.objects:
-            if o.kind in BINDING_KINDS:
+            if is_kind(o, "role-bindings"):
                 ref = as_map(o.data.get("roleRef"))
                 if as_str(ref.get("kind")) == "ClusterRole" and as_str(ref.get("name")):
                     index.setdefault(as_str(ref.get("name")), set()).add(o.kind)

@@ -11,10 +11,11 @@ from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.workloads import POD_KINDS, as_map, containers, deepest_mapping
+from kubelint.k8s.kinds import POD_KINDS
+from kubelint.k8s.workloads import POD_CONTAINER_GROUPS, as_map, containers, deepest_mapping
 
 # Ephemeral containers may not set resources (the API rejects them).
-_GROUPS = ("initContainers", "containers")
+_GROUPS = POD_CONTAINER_GROUPS
 
 
 def missing_resource(obj: K8sObject, resource: str, kind: str) -> Iterator[Problem]:

@@ -21,7 +21,8 @@ from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
-from kubelint.workloads import POD_KINDS, as_list, as_map, as_str, containers
+from kubelint.k8s.kinds import POD_KINDS
+from kubelint.k8s.workloads import as_list, as_map, as_str, containers
 
 # --- names -------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ parts a manifest can get wrong, each next to its source:
   pkg/api/validate/content (name, label and port name syntax),
   pkg/api/validation (ObjectMeta, name functions),
   pkg/apis/meta/v1/validation (label selectors);
-* k8s.io/apimachinery pkg/api/resource (quantities, see kubelint.quantity);
+* k8s.io/apimachinery pkg/api/resource (quantities, see kubelint.k8s.quantity);
 * github.com/robfig/cron/v3 (CronJob schedules, `cron.ParseStandard`).
 
 Values holding an unrendered placeholder (`{{ }}`, `${VAR}`, `$(VAR)`, or a
@@ -25,12 +25,27 @@ import os
 import re
 from typing import Any, Iterator
 
-from kubelint.model import Fix, K8sObject, Problem
-from kubelint.quantity import parse_quantity
+from kubelint.model import Edit, Fix, K8sObject, Problem
+from kubelint.k8s.names import (
+    dns1035_label_error,
+    dns1123_label_error,
+    dns1123_subdomain_error,
+    key_text,
+    label_key_error,
+    label_value_error,
+    path_segment_error,
+    port_name_error,
+)
+from kubelint.k8s.quantity import QUANTITY_PATTERN, parse_quantity
+from kubelint.k8s.values import ALLOWED_VALUES, markdown_table
+from kubelint.k8s.selectors import InvalidSelector, first_unmatched, requirements
 from kubelint.registry import rule
-from kubelint.workloads import (
-    POD_KINDS,
+from kubelint.k8s.kinds import BUILTIN_GROUPS, POD_KINDS, is_kind, resolve
+from kubelint.k8s.workloads import (
+    POD_CONTAINER_GROUPS,
     POD_TEMPLATE_PATHS,
+    CONTAINER_GROUPS,
+    PROBES,
     PodSpec,
     as_list,
     as_map,
@@ -41,19 +56,9 @@ from kubelint.workloads import (
 )
 
 # ---------------------------------------------------------------------------
-# Syntax of names, labels and port names.
-# apimachinery pkg/util/validation/validation.go and pkg/api/validate/content.
+# Placeholders and percentages (name and label syntax: kubelint.k8s.names).
 
-_DNS1123_LABEL_RE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-_DNS1123_SUBDOMAIN_RE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_DNS1035_LABEL_RE = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
-_LABEL_NAME_RE = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_PORT_NAME_RE = re.compile(r"[-a-z0-9]+")
 _PERCENT_RE = re.compile(r"[0-9]+%")
-
-_LABEL_SYNTAX = "lower case letters, digits and '-', starting and ending with a letter or digit"
-_SUBDOMAIN_SYNTAX = "lower case letters, digits, '-' and '.', starting and ending with a letter or digit"
-_LABEL_NAME_SYNTAX = "letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
 
 _SED_PLACEHOLDER_RE = re.compile(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+|<[^<>]+>")
 
@@ -65,109 +70,9 @@ def _placeholder(value: str) -> bool:
     return "{{" in value or "${" in value or "$(" in value or bool(_SED_PLACEHOLDER_RE.fullmatch(value))
 
 
-def dns1123_label_error(value: str) -> str | None:
-    """Why `value` is not a DNS-1123 label (IsDNS1123Label), or None."""
-    if len(value) > 63:
-        return "must be no more than 63 characters"
-    if not _DNS1123_LABEL_RE.fullmatch(value):
-        if _DNS1123_SUBDOMAIN_RE.fullmatch(value):
-            return "must not contain dots"
-        return f"must consist of {_LABEL_SYNTAX}"
-    return None
-
-
-def dns1123_subdomain_error(value: str) -> str | None:
-    """Why `value` is not a DNS-1123 subdomain (IsDNS1123Subdomain), or None."""
-    if len(value) > 253:
-        return "must be no more than 253 characters"
-    if not _DNS1123_SUBDOMAIN_RE.fullmatch(value):
-        return f"must consist of {_SUBDOMAIN_SYNTAX}"
-    return None
-
-
-def dns1035_label_error(value: str) -> str | None:
-    """Why `value` is not a DNS-1035 label (IsDNS1035Label), or None."""
-    if len(value) > 63:
-        return "must be no more than 63 characters"
-    if not _DNS1035_LABEL_RE.fullmatch(value):
-        return "must consist of lower case letters, digits and '-', start with a letter and end with a letter or digit"
-    return None
-
-
-def path_segment_error(value: str) -> str | None:
-    """Why `value` cannot be a name in a URL path (IsValidPathSegmentName), or None."""
-    if value in (".", ".."):
-        return f"may not be '{value}'"
-    bad = [c for c in "/%" if c in value]
-    if bad:
-        return "may not contain " + " or ".join(f"'{c}'" for c in bad)
-    return None
-
-
-def port_name_error(value: str) -> str | None:
-    """Why `value` is not an IANA_SVC_NAME (IsValidPortName), or None."""
-    errors = []
-    if len(value) > 15:
-        errors.append("must be no more than 15 characters")
-    if not _PORT_NAME_RE.fullmatch(value):
-        errors.append("must contain only lower case letters, digits and '-'")
-    if not re.search(r"[a-z]", value):
-        errors.append("must contain at least one letter")
-    if "--" in value:
-        errors.append("must not contain consecutive hyphens")
-    if value.startswith("-") or value.endswith("-"):
-        errors.append("must not begin or end with a hyphen")
-    return "; ".join(errors) or None
-
-
-def label_key_error(key: str) -> str | None:
-    """Why `key` is not a qualified name (content.IsLabelKey), or None."""
-    parts = key.split("/")
-    if len(parts) > 2:
-        return "must be a name with an optional DNS subdomain prefix and '/' (e.g. 'example.com/my-name')"
-    errors = []
-    name = parts[-1]
-    if len(parts) == 2:
-        prefix = parts[0]
-        if not prefix:
-            errors.append("prefix part must not be empty")
-        else:
-            reason = dns1123_subdomain_error(prefix)
-            if reason:
-                errors.append(f"prefix part {reason}")
-    if not name:
-        errors.append("name part must not be empty")
-    else:
-        if len(name) > 63:
-            errors.append("name part must be no more than 63 characters")
-        if not _LABEL_NAME_RE.fullmatch(name):
-            errors.append(f"name part must consist of {_LABEL_NAME_SYNTAX}")
-    return "; ".join(errors) or None
-
-
-def label_value_error(value: str) -> str | None:
-    """Why `value` is not a label value (content.IsLabelValue), or None."""
-    errors = []
-    if len(value) > 63:
-        errors.append("must be no more than 63 characters")
-    if value and not _LABEL_NAME_RE.fullmatch(value):
-        errors.append(f"must be empty or consist of {_LABEL_NAME_SYNTAX}")
-    return "; ".join(errors) or None
-
-
 # ---------------------------------------------------------------------------
 # Which name rule applies to which kind.
 
-_BUILTIN_GROUPS = frozenset(
-    {
-        "", "apps", "batch", "autoscaling", "policy", "extensions", "networking.k8s.io",
-        "rbac.authorization.k8s.io", "storage.k8s.io", "admissionregistration.k8s.io",
-        "apiextensions.k8s.io", "apiregistration.k8s.io", "certificates.k8s.io",
-        "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "flowcontrol.apiserver.k8s.io",
-        "node.k8s.io", "scheduling.k8s.io", "resource.k8s.io", "internal.apiserver.k8s.io",
-        "storagemigration.k8s.io", "authentication.k8s.io", "authorization.k8s.io",
-    }
-)
 # Documents that are request bodies or component configuration files, never
 # stored objects with a name: reviews, kubeconfig, kubelet/kubeadm/audit config.
 _NOT_STORED_GROUPS = frozenset(
@@ -232,7 +137,7 @@ def _name_rule(group: str, kind: str, version: tuple[int, int]) -> tuple[str, An
     if (group, kind) in _SUBDOMAIN_KINDS:
         return "DNS-1123 subdomain", dns1123_subdomain_error
     if (
-        group not in _BUILTIN_GROUPS
+        group not in BUILTIN_GROUPS
         and "." in group
         and not group.endswith(_AGGREGATED_GROUP_SUFFIXES)
         and not _not_stored(group, kind)
@@ -299,7 +204,7 @@ def invalid_name(obj: K8sObject, ctx) -> Iterator[Problem]:
     pod = pod_spec(obj)
     if pod is not None:
         yield from _pod_names(obj, pod)
-    if kind == "Service" and group == "":
+    if is_kind(obj, "Service"):
         yield from _service_port_names(obj)
 
 
@@ -425,19 +330,10 @@ _ANNOTATIONS_LIMIT = 256 * 1024  # TotalAnnotationSizeLimitB in objectmeta.go
 _SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
-def _key_text(key: Any) -> str | None:
-    """A mapping key as the JSON the API server receives names it."""
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if isinstance(key, (int, str)):
-        return str(key)
-    return None
-
-
 def _labels(labels: Any, path: tuple, what: str) -> Iterator[Problem]:
     """unversionedvalidation.ValidateLabels: keys are qualified names, values label values."""
     for key, value in as_map(labels).items():
-        text = _key_text(key)
+        text = key_text(key)
         if text is None or _placeholder(text):
             continue
         reason = label_key_error(text)
@@ -457,7 +353,7 @@ def _annotations(annotations: Any, path: tuple) -> Iterator[Problem]:
     mapping = as_map(annotations)
     total = 0
     for key, value in mapping.items():
-        text = _key_text(key)
+        text = key_text(key)
         if text is None:
             continue
         total += len(text.encode("utf-8"))
@@ -513,7 +409,7 @@ def _selector(selector: Any, path: tuple) -> Iterator[Problem]:
                                       Fix("Use a valid label value."))
 
 
-_SELECTOR_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"})
+_SELECTOR_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job")
 
 
 def _pod_selectors(pod: PodSpec) -> Iterator[Problem]:
@@ -571,9 +467,9 @@ def invalid_label(obj: K8sObject, ctx) -> Iterator[Problem]:
     meta = as_map(obj.data.get("metadata"))
     yield from _labels(meta.get("labels"), ("metadata", "labels"), "label")
     yield from _annotations(meta.get("annotations"), ("metadata", "annotations"))
-    kind, group = obj.kind, obj.group
+    kind = obj.kind
     spec = as_map(obj.data.get("spec"))
-    if kind == "CronJob":
+    if is_kind(obj, "CronJob"):
         jmeta = as_map(get_path(obj.data, ("spec", "jobTemplate", "metadata")))
         yield from _labels(jmeta.get("labels"), ("spec", "jobTemplate", "metadata", "labels"), "label")
         yield from _annotations(jmeta.get("annotations"), ("spec", "jobTemplate", "metadata", "annotations"))
@@ -583,13 +479,13 @@ def invalid_label(obj: K8sObject, ctx) -> Iterator[Problem]:
             yield from _labels(pod.metadata.get("labels"), pod.metadata_path + ("labels",), "label")
             yield from _annotations(pod.metadata.get("annotations"), pod.metadata_path + ("annotations",))
         yield from _pod_selectors(pod)
-    if kind in _SELECTOR_KINDS and group in ("apps", "batch", "extensions"):
+    if is_kind(obj, *_SELECTOR_KINDS):
         yield from _selector(spec.get("selector"), ("spec", "selector"))
-    elif kind == "Service" and group == "":
+    elif is_kind(obj, "Service"):
         yield from _labels(spec.get("selector"), ("spec", "selector"), "selector label")
-    elif kind == "PodDisruptionBudget" and group == "policy":
+    elif is_kind(obj, "PodDisruptionBudget"):
         yield from _selector(spec.get("selector"), ("spec", "selector"))
-    elif kind == "NetworkPolicy" and group in ("networking.k8s.io", "extensions"):
+    elif is_kind(obj, "NetworkPolicy"):
         yield from _selector(spec.get("podSelector"), ("spec", "podSelector"))
         for direction, peers in (("ingress", "from"), ("egress", "to")):
             for i, item in enumerate(as_list(spec.get(direction))):
@@ -600,53 +496,6 @@ def invalid_label(obj: K8sObject, ctx) -> Iterator[Problem]:
 
 # ---------------------------------------------------------------------------
 # selector-mismatch
-
-
-def _label_value(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _first_unmatched(selector: dict, labels: dict) -> str | None:
-    """The first requirement of a LabelSelector that `labels` fail, as text,
-    or None when they match (LabelSelectorAsSelector, then Matches).  Raises
-    ValueError when the selector cannot be converted (the API server then
-    reports the selector itself)."""
-    for key, value in as_map(selector.get("matchLabels")).items():
-        text, want = _key_text(key), _label_value(value)
-        if text is None or want is None or label_key_error(text) or label_value_error(want):
-            raise ValueError  # labels.NewRequirement refuses it
-        if labels.get(text) != want:
-            return f"{text}={want}"
-    for expr in as_list(selector.get("matchExpressions")):
-        expr = as_map(expr)
-        key, operator = expr.get("key"), expr.get("operator")
-        values = as_list(expr.get("values"))
-        if not isinstance(key, str) or label_key_error(key) or not all(isinstance(v, str) for v in values):
-            raise ValueError
-        if any(label_value_error(v) for v in values):
-            raise ValueError
-        present = key in labels
-        if operator == "In":
-            if not values:
-                raise ValueError
-            ok = present and labels[key] in values
-            text = f"{key} in ({', '.join(values)})"
-        elif operator == "NotIn":
-            if not values:
-                raise ValueError
-            ok = not present or labels[key] not in values
-            text = f"{key} notin ({', '.join(values)})"
-        elif operator in ("Exists", "DoesNotExist") and values:
-            raise ValueError
-        elif operator == "Exists":
-            ok, text = present, key
-        elif operator == "DoesNotExist":
-            ok, text = not present, f"!{key}"
-        else:
-            raise ValueError
-        if not ok:
-            return text
-    return None
 
 
 def _template_labels(obj: K8sObject) -> tuple[dict | None, tuple]:
@@ -664,7 +513,7 @@ def _template_labels(obj: K8sObject) -> tuple[dict | None, tuple]:
         path = base
     result = {}
     for key, value in labels.items():
-        text = _key_text(key)
+        text = key_text(key)
         if text is None or not isinstance(value, str):
             return None, path
         result[text] = value
@@ -738,10 +587,11 @@ def selector_mismatch(obj: K8sObject, ctx) -> Iterator[Problem]:
         if not as_map(selector.get("matchLabels")) and not as_list(selector.get("matchExpressions")):
             return  # an empty selector is a different error
     try:
-        unmatched = _first_unmatched(selector, labels)
-    except ValueError:
-        return
-    if unmatched is None or _placeholder(unmatched):
+        reqs = requirements(selector, strict=True)
+    except InvalidSelector:
+        return  # invalid-label reports the selector itself
+    failed = first_unmatched(reqs, labels)
+    if failed is None or _placeholder(unmatched := str(failed)):
         return
     shown = ", ".join(f"{k}={v}" for k, v in labels.items()) or "none"
     yield Problem(
@@ -789,7 +639,7 @@ def _int_or_percent(value: Any, field: str, path: tuple, allow_over_100: bool) -
     name="invalid-rolling-update",
     severity="error",
     category="validation",
-    kinds=("Deployment", "DaemonSet", "StatefulSet"),
+    kinds=("apps/Deployment", "apps/DaemonSet", "apps/StatefulSet"),
 )
 def invalid_rolling_update(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A rolling update setting the API server rejects.
@@ -837,8 +687,6 @@ def invalid_rolling_update(obj: K8sObject, ctx) -> Iterator[Problem]:
     Fix safety: no automatic fix; the right pace of a rollout is a choice.
     References: https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment
     """
-    if not obj.api_version.startswith("apps/"):
-        return
     spec = as_map(obj.data.get("spec"))
     if obj.kind == "Deployment":
         yield from _deployment_strategy(spec)
@@ -1003,7 +851,7 @@ def invalid_port(obj: K8sObject, ctx) -> Iterator[Problem]:
     pod = pod_spec(obj)
     if pod is not None:
         yield from _container_ports(obj, pod)
-    if obj.kind == "Service" and obj.group == "":
+    if is_kind(obj, "Service"):
         yield from _service_ports(obj)
 
 
@@ -1041,7 +889,7 @@ def _container_ports(obj: K8sObject, pod: PodSpec) -> Iterator[Problem]:
                               Fix("Give each port its own hostPort."))
             else:
                 claimed[key] = c.label
-        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        for probe in PROBES:
             handler = as_map(c.spec.get(probe))
             for action in ("httpGet", "tcpSocket"):
                 if action in handler and isinstance(handler[action], dict) and "port" in handler[action]:
@@ -1122,6 +970,9 @@ def _overcommit_allowed(name: str) -> bool:
     return _native(name) and not name.startswith("hugepages-")
 
 
+_QUANTITY_RE = re.compile(QUANTITY_PATTERN)
+
+
 def _quantity(value: Any) -> tuple[Any, str | None]:
     """(parsed value or None, reason it is invalid or None); None, None when
     the value is not for this rule (wrong type, placeholder)."""
@@ -1129,6 +980,8 @@ def _quantity(value: Any) -> tuple[Any, str | None]:
         return None, None
     if isinstance(value, str) and _placeholder(value):
         return None, None
+    if isinstance(value, str) and not _QUANTITY_RE.fullmatch(value):
+        return None, None  # schema-invalid reports the syntax (one mistake, one finding)
     try:
         return parse_quantity(value), None
     except ValueError as e:
@@ -1221,9 +1074,12 @@ def invalid_quantity(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A resource quantity the API server rejects, or a request above its limit.
 
     Why: quantities follow one grammar: a number, then an optional suffix n,
-    u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent e3; "1 Gi",
-    "1GB" and "1gi" are refused, as are negative values (apimachinery
-    `ParseQuantity`, validation.go `ValidateResourceQuantityValue`).  A
+    u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent e3
+    (apimachinery `ParseQuantity`).  One mistake, one finding: a string
+    outside that grammar ("1 Gi", "1GB") is schema-invalid's finding, since
+    the schema stage checks every quantity field of every kind, with the
+    reason given here; this rule reports what a schema cannot say.  Negative
+    values are refused (validation.go `ValidateResourceQuantityValue`).  A
     container request may not exceed its limit; huge pages and extended
     resources (example.com/gpu) cannot be overcommitted, so their request must
     equal the limit, and extended resources are whole units.  Container
@@ -1240,7 +1096,8 @@ def invalid_quantity(obj: K8sObject, ctx) -> Iterator[Problem]:
             - name: web
               image: "nginx:1.27"
               resources:
-                requests: {memory: 1 Gi}
+                requests: {memory: 2Gi}
+                limits: {memory: 1Gi}
     Use instead:
         apiVersion: v1
         kind: Pod
@@ -1256,7 +1113,7 @@ def invalid_quantity(obj: K8sObject, ctx) -> Iterator[Problem]:
     """
     pod = pod_spec(obj)
     if pod is not None:
-        for c in containers(obj, ("initContainers", "containers")):
+        for c in containers(obj, POD_CONTAINER_GROUPS):
             if "resources" in c.spec:
                 yield from _requirements(c.spec["resources"], c.path + ("resources",), c.label, container=True)
         if "resources" in pod.spec:
@@ -1273,17 +1130,17 @@ def invalid_quantity(obj: K8sObject, ctx) -> Iterator[Problem]:
             if template:
                 yield from _claim_resources(template, vpath + ("ephemeral", "volumeClaimTemplate", "spec"),
                                             "volumeClaimTemplate")
-    kind, spec = (obj.group, obj.kind), as_map(obj.data.get("spec"))
-    if kind == ("", "PersistentVolumeClaim"):
+    spec = as_map(obj.data.get("spec"))
+    if is_kind(obj, "PersistentVolumeClaim"):
         yield from _claim_resources(spec, ("spec",), "PersistentVolumeClaim")
-    elif kind == ("apps", "StatefulSet"):
+    elif is_kind(obj, "StatefulSet"):
         for i, template in enumerate(as_list(spec.get("volumeClaimTemplates"))):
             yield from _claim_resources(as_map(as_map(template).get("spec")),
                                         ("spec", "volumeClaimTemplates", i, "spec"), "volumeClaimTemplate")
-    elif kind == ("", "ResourceQuota"):
+    elif is_kind(obj, "ResourceQuota"):
         _, problems = _resource_list(spec.get("hard"), ("spec", "hard"), "quota", container=False)
         yield from problems
-    elif kind == ("", "LimitRange"):
+    elif is_kind(obj, "LimitRange"):
         for i, limit in enumerate(as_list(spec.get("limits"))):
             for field in ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio"):
                 _, problems = _resource_list(as_map(limit).get(field), ("spec", "limits", i, field),
@@ -1341,7 +1198,7 @@ def duplicate_name(obj: K8sObject, ctx) -> Iterator[Problem]:
     pod = pod_spec(obj)
     if pod is not None:
         yield from _duplicate_pod_names(obj, pod)
-    if obj.kind == "Service" and obj.group == "":
+    if is_kind(obj, "Service"):
         seen: dict[str, int] = {}
         for i, port in enumerate(as_list(get_path(obj.data, ("spec", "ports")))):
             name = as_map(port).get("name")
@@ -1387,186 +1244,125 @@ def _duplicate_pod_names(obj: K8sObject, pod: PodSpec) -> Iterator[Problem]:
 
 
 # ---------------------------------------------------------------------------
-# invalid-value
+# invalid-value: one walker over the table of kubelint.k8s.values.
 
-_PROTOCOLS = ("TCP", "UDP", "SCTP")
-_ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
-_VOLUME_MODES = ("Filesystem", "Block")
-_PROFILE_TYPES = ("RuntimeDefault", "Localhost", "Unconfined")
-_NODE_SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
-_HOST_PATH_TYPES = ("DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice")
-_HTTP_SCHEMES = ("HTTP", "HTTPS")
-# restartPolicy each controller allows for its pods.
-_RESTART_POLICIES = {
-    "Deployment": ("Always",), "ReplicaSet": ("Always",), "ReplicationController": ("Always",),
-    "DaemonSet": ("Always",), "StatefulSet": ("Always",),
-    "Job": ("OnFailure", "Never"), "CronJob": ("OnFailure", "Never"),
-}
+Segment = tuple  # ("key", name) | ("items",) | ("pod",) | ("container",)
 
 
-def _enum(mapping: Any, key: str, allowed: tuple[str, ...], path: tuple, what: str = "") -> Iterator[Problem]:
-    """A problem when mapping[key] is a string outside `allowed`.  An empty
-    string is left alone: the API server defaults most of these."""
-    value = as_map(mapping).get(key)
-    if not isinstance(value, str) or not value or value in allowed or _placeholder(value):
+def _compile(path: str) -> tuple[Segment, ...]:
+    segments: list[Segment] = []
+    for part in path.split("."):
+        if part == "$pod":
+            segments.append(("pod",))
+            continue
+        if part == "$container":
+            segments.append(("container",))
+            continue
+        items = part.endswith("[]")
+        name = part[:-2] if items else part
+        if name:
+            segments.append(("key", name))
+        if items:
+            segments.append(("items",))
+    return tuple(segments)
+
+
+_COMPILED = [(entry, _compile(entry.path)) for entry in ALLOWED_VALUES]
+
+
+def _entries_for(group: str, kind: str) -> list:
+    """The table entries whose scope takes (group, kind), computed once."""
+    try:
+        return _ENTRIES_BY_KIND[(group, kind)]
+    except KeyError:
+        found = _ENTRIES_BY_KIND[(group, kind)] = [
+            (entry, segments) for entry, segments in _COMPILED if (group, kind) in resolve(entry.scope)
+        ]
+        return found
+
+
+_ENTRIES_BY_KIND: dict = {}
+
+
+def _walk(obj: K8sObject, node: Any, path: tuple, segments: tuple, label: str) -> Iterator[tuple[tuple, Any, str]]:
+    """(path, value, who) for each value the pattern reaches; `who` names the
+    container for $container paths."""
+    if not segments:
+        yield path, node, label
         return
-    choices = ", ".join(allowed)
-    hint = next((a for a in allowed if a.lower() == value.lower()), None)
-    extra = f' (did you mean "{hint}"?)' if hint else ""
-    yield Problem(path + (key,), f'{what}{key} "{value}" is not one of {choices}{extra}',
-                  Fix(f"Use one of: {choices}."))
+    head, rest = segments[0], segments[1:]
+    if head[0] == "key":
+        if isinstance(node, dict) and head[1] in node:
+            yield from _walk(obj, node[head[1]], path + (head[1],), rest, label)
+    elif head[0] == "items":
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                yield from _walk(obj, item, path + (i,), rest, label)
+    elif head[0] == "pod":
+        pod = pod_spec(obj)
+        if pod is not None:
+            yield from _walk(obj, pod.spec, pod.path, rest, label)
+    else:  # container
+        for c in containers(obj):
+            yield from _walk(obj, c.spec, c.path, rest, c.label)
 
 
-def _enum_list(mapping: Any, key: str, allowed: tuple[str, ...], path: tuple, what: str = "") -> Iterator[Problem]:
-    for i, value in enumerate(as_list(as_map(mapping).get(key))):
-        if isinstance(value, str) and value and value not in allowed and not _placeholder(value):
-            hint = next((a for a in allowed if a.lower() == value.lower()), None)
+def _display(path: tuple, base_len: int) -> str:
+    out = ""
+    for seg in path[base_len:]:
+        out += f"[{seg}]" if isinstance(seg, int) else (f".{seg}" if out else seg)
+    return out
+
+
+def _value_problems(obj: K8sObject) -> Iterator[Problem]:
+    pod = None
+    for entry, segments in _entries_for(obj.group, obj.kind):
+        for path, value, who in _walk(obj, obj.data, (), segments, ""):
+            if not isinstance(value, str) or not value or value in entry.values or _placeholder(value):
+                continue  # another type is the schema's; an empty value is defaulted
+            if who:
+                base = next(i for i in range(len(path), 0, -1) if isinstance(path[i - 1], int)
+                            and path[i - 2] in CONTAINER_GROUPS)
+                field = f"{who} {_display(path, base)}"
+            elif segments[0] == ("pod",):
+                pod = pod or pod_spec(obj)
+                field = _display(path, len(pod.path))
+            else:
+                field = _display(path, 0)
+            choices = ", ".join(entry.values)
+            hint = next((a for a in entry.values if a.lower() == value.lower()), None)
             extra = f' (did you mean "{hint}"?)' if hint else ""
-            yield Problem(path + (key, i), f'{what}{key} entry "{value}" is not one of {", ".join(allowed)}{extra}',
-                          Fix(f"Use one of: {', '.join(allowed)}."))
+            fix = Fix(f"Use one of: {choices}.")
+            if hint:
+                fix = Fix(f'Write "{hint}".', edits=(Edit("set", path, hint),), safety="safe")
+            yield Problem(path, f'{field} "{value}" is not one of {choices}{extra}', fix)
 
 
-def _security_context_values(sc: Any, path: tuple, what: str, pod_level: bool) -> Iterator[Problem]:
-    sc = as_map(sc)
-    base = path
-    for profile in ("seccompProfile", "appArmorProfile"):
-        yield from _enum(sc.get(profile), "type", _PROFILE_TYPES, base + (profile,), f"{what}{profile} ")
-    if pod_level:
-        yield from _enum(sc, "fsGroupChangePolicy", ("OnRootMismatch", "Always"), base)
-        yield from _enum(sc, "supplementalGroupsPolicy", ("Merge", "Strict"), base)
-        yield from _enum(sc, "seLinuxChangePolicy", ("MountOption", "Recursive"), base)
-    else:
-        yield from _enum(sc, "procMount", ("Default", "Unmasked"), base, what)
-
-
-def _handler_scheme(handler: Any, path: tuple, what: str) -> Iterator[Problem]:
-    http = as_map(as_map(handler).get("httpGet"))
-    yield from _enum(http, "scheme", _HTTP_SCHEMES, path + ("httpGet",), what)
-
-
-def _pod_values(obj: K8sObject, pod: PodSpec) -> Iterator[Problem]:
-    spec, path = pod.spec, pod.path
-    allowed = _RESTART_POLICIES.get(obj.kind, ("Always", "OnFailure", "Never"))
-    policy = spec.get("restartPolicy")
-    if policy is None and obj.kind in ("Job", "CronJob") and spec.get("containers") and not obj.fragment:
-        # The pod template default (Always) is not one a Job accepts
-        # (batch validateJobSpec: restartPolicy must be OnFailure or Never).
-        yield Problem(path,
-                      "restartPolicy is not set; a Job's pods need OnFailure or Never "
-                      "(the pod default, Always, is refused)",
-                      Fix("Set restartPolicy: OnFailure or Never.", "restartPolicy: Never"), at="parent")
-    elif isinstance(policy, str) and policy and policy not in allowed and not _placeholder(policy):
-        owner = "" if obj.kind == "Pod" else f" for a {obj.kind}"
-        yield Problem(path + ("restartPolicy",),
-                      f'restartPolicy "{policy}" is not allowed{owner}; use {" or ".join(allowed)}',
-                      Fix(f"Use restartPolicy {' or '.join(allowed)}."))
-    yield from _enum(spec, "dnsPolicy", ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"), path)
-    yield from _enum(spec, "preemptionPolicy", ("PreemptLowerPriority", "Never"), path)
-    yield from _enum(spec.get("os"), "name", ("linux", "windows"), path + ("os",), "os ")
-    yield from _security_context_values(spec.get("securityContext"), path + ("securityContext",), "", pod_level=True)
-    for i, toleration in enumerate(as_list(spec.get("tolerations"))):
-        tpath = path + ("tolerations", i)
-        yield from _enum(toleration, "operator", ("Equal", "Exists"), tpath, "toleration ")
-        yield from _enum(toleration, "effect", ("NoSchedule", "PreferNoSchedule", "NoExecute"), tpath, "toleration ")
-    for i, constraint in enumerate(as_list(spec.get("topologySpreadConstraints"))):
-        cpath = path + ("topologySpreadConstraints", i)
-        yield from _enum(constraint, "whenUnsatisfiable", ("DoNotSchedule", "ScheduleAnyway"), cpath)
-        yield from _enum(constraint, "nodeAffinityPolicy", ("Honor", "Ignore"), cpath)
-        yield from _enum(constraint, "nodeTaintsPolicy", ("Honor", "Ignore"), cpath)
-    node_affinity = as_map(as_map(spec.get("affinity")).get("nodeAffinity"))
-    required = as_map(node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution"))
-    napath = path + ("affinity", "nodeAffinity")
-    terms = [(t, napath + ("requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", i))
-             for i, t in enumerate(as_list(required.get("nodeSelectorTerms")))]
-    preferred = as_list(node_affinity.get("preferredDuringSchedulingIgnoredDuringExecution"))
-    terms += [(as_map(p).get("preference"), napath + ("preferredDuringSchedulingIgnoredDuringExecution", i,
-                                                      "preference"))
-              for i, p in enumerate(preferred)]
-    for term, tpath in terms:
-        for field in ("matchExpressions", "matchFields"):
-            for j, expr in enumerate(as_list(as_map(term).get(field))):
-                yield from _enum(expr, "operator", _NODE_SELECTOR_OPERATORS, tpath + (field, j), "node selector ")
-    for i, volume in enumerate(as_list(spec.get("volumes"))):
-        vpath = path + ("volumes", i)
-        yield from _enum(as_map(volume).get("hostPath"), "type", _HOST_PATH_TYPES, vpath + ("hostPath",), "hostPath ")
-        template = as_map(get_path(volume, ("ephemeral", "volumeClaimTemplate", "spec")))
-        yield from _claim_values(template, vpath + ("ephemeral", "volumeClaimTemplate", "spec"))
-    for c in containers(obj):
-        yield from _container_values(c)
-
-
-def _container_values(c) -> Iterator[Problem]:
-    what = f"{c.label} "
-    yield from _enum(c.spec, "imagePullPolicy", ("Always", "IfNotPresent", "Never"), c.path, what)
-    yield from _enum(c.spec, "terminationMessagePolicy", ("File", "FallbackToLogsOnError"), c.path, what)
-    if c.group == "initContainers":
-        # validateInitContainerRestartPolicy: only Always (a sidecar).
-        yield from _enum(c.spec, "restartPolicy", ("Always",), c.path, what)
-    for i, port in enumerate(as_list(c.spec.get("ports"))):
-        yield from _enum(port, "protocol", _PROTOCOLS, c.path + ("ports", i), f"{c.label} port ")
-    for i, mount in enumerate(as_list(c.spec.get("volumeMounts"))):
-        mpath = c.path + ("volumeMounts", i)
-        yield from _enum(mount, "mountPropagation", ("None", "HostToContainer", "Bidirectional"), mpath, what)
-        yield from _enum(mount, "recursiveReadOnly", ("Disabled", "IfPossible", "Enabled"), mpath, what)
-    for i, policy in enumerate(as_list(c.spec.get("resizePolicy"))):
-        rpath = c.path + ("resizePolicy", i)
-        resize = f"{c.label} resizePolicy "
-        yield from _enum(policy, "resourceName", ("cpu", "memory"), rpath, resize)
-        yield from _enum(policy, "restartPolicy", ("NotRequired", "RestartContainer"), rpath, resize)
-    yield from _security_context_values(c.spec.get("securityContext"), c.path + ("securityContext",), what,
-                                        pod_level=False)
-    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-        yield from _handler_scheme(c.spec.get(probe), c.path + (probe,), f"{c.label} {probe} ")
-    lifecycle = as_map(c.spec.get("lifecycle"))
-    for hook in ("postStart", "preStop"):
-        yield from _handler_scheme(lifecycle.get(hook), c.path + ("lifecycle", hook), f"{c.label} {hook} ")
-
-
-def _claim_values(spec: Any, path: tuple) -> Iterator[Problem]:
-    yield from _enum_list(spec, "accessModes", _ACCESS_MODES, path)
-    yield from _enum(spec, "volumeMode", _VOLUME_MODES, path)
-
-
-def _job_values(spec: dict, path: tuple) -> Iterator[Problem]:
-    yield from _enum(spec, "completionMode", ("NonIndexed", "Indexed"), path)
-    yield from _enum(spec, "podReplacementPolicy", ("TerminatingOrFailed", "Failed"), path)
-    for i, entry in enumerate(as_list(as_map(spec.get("podFailurePolicy")).get("rules"))):
-        rpath = path + ("podFailurePolicy", "rules", i)
-        yield from _enum(entry, "action", ("FailJob", "FailIndex", "Ignore", "Count"), rpath, "podFailurePolicy ")
-        yield from _enum(as_map(entry).get("onExitCodes"), "operator", ("In", "NotIn"), rpath + ("onExitCodes",),
-                         "podFailurePolicy ")
-
-
-@rule(
-    code="KL908",
-    name="invalid-value",
-    severity="error",
-    category="validation",
-    kinds=POD_KINDS
-    | {"Service", "PersistentVolumeClaim", "PersistentVolume", "Ingress", "NetworkPolicy", "PodDisruptionBudget"},
-)
 def invalid_value(obj: K8sObject, ctx) -> Iterator[Problem]:
-    """A field holds a value outside the set the API server accepts.
+    return _value_problems(obj)
+
+
+invalid_value.__doc__ = """A field holds a value outside the set the API server accepts.
 
     Why: many fields are enumerations that the OpenAPI schemas type only as
     strings, so a typo (`imagePullPolicy: always`, `protocol: tcp`,
     `type: Loadbalancer`) passes schema validation and fails on apply with
-    "Unsupported value".  Checked: container imagePullPolicy,
-    terminationMessagePolicy, port protocol and sidecar restartPolicy;
-    pod restartPolicy (Always for Deployments, ReplicaSets, StatefulSets and
-    DaemonSets; OnFailure or Never for Jobs, where a missing one defaults to
-    Always and is refused), dnsPolicy, preemptionPolicy, tolerations,
-    topology spread, node affinity operators, security profiles, hostPath
-    types; Service type, sessionAffinity, traffic policies and IP families;
-    Deployment, StatefulSet and DaemonSet strategies; Job completionMode and
-    podFailurePolicy; CronJob concurrencyPolicy; PersistentVolume(Claim)
-    access modes, volumeMode and reclaim policy; Ingress pathType;
-    NetworkPolicy policyTypes; PodDisruptionBudget unhealthyPodEvictionPolicy
-    (validation.go, apps, batch, networking and policy validation).
+    "Unsupported value".  The fields checked, their kinds and allowed values
+    are the table below (kubelint.k8s.values, from the upstream validation
+    named in each row): `$pod` is the pod spec (a controller's template
+    spec), `$container` each container, `[]` each item of a list.  A
+    finding's path is the field itself (e.g.
+    `/spec/template/spec/containers/0/imagePullPolicy`), so a suppression by
+    rule and path can name one field.  One mistake, one finding: a controller's
+    pod template restartPolicy (including a Job without one) belongs to
+    restart-policy-invalid-for-kind, and a seccomp or AppArmor profile type
+    outside the enum is reported here, not by the Pod Security rules.
+    Checked:
+{table}
     Example:
         apiVersion: v1
         kind: Pod
-        metadata: {name: web}
+        metadata: {{name: web}}
         spec:
           containers:
             - name: web
@@ -1575,71 +1371,24 @@ def invalid_value(obj: K8sObject, ctx) -> Iterator[Problem]:
     Use instead:
         apiVersion: v1
         kind: Pod
-        metadata: {name: web}
+        metadata: {{name: web}}
         spec:
           containers:
             - name: web
               image: "nginx:1.27"
               imagePullPolicy: Always
-    Fix safety: no automatic fix; a misspelled value may mean any of the allowed ones.
+    Fix safety: a value that differs from an allowed one only in case gets a
+    safe fix (write the allowed spelling); otherwise no automatic fix, since a
+    misspelled value may mean any of the allowed ones.
     References: https://kubernetes.io/docs/reference/kubernetes-api/
-    """
-    kind, group = obj.kind, obj.group
-    pod = pod_spec(obj)
-    if pod is not None:
-        yield from _pod_values(obj, pod)
-    spec = as_map(obj.data.get("spec"))
-    sp = ("spec",)
-    if kind == "Service" and group == "":
-        yield from _enum(spec, "type", ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"), sp, "Service ")
-        yield from _enum(spec, "sessionAffinity", ("ClientIP", "None"), sp)
-        yield from _enum(spec, "externalTrafficPolicy", ("Cluster", "Local"), sp)
-        yield from _enum(spec, "internalTrafficPolicy", ("Cluster", "Local"), sp)
-        yield from _enum(spec, "ipFamilyPolicy", ("SingleStack", "PreferDualStack", "RequireDualStack"), sp)
-        yield from _enum_list(spec, "ipFamilies", ("IPv4", "IPv6"), sp)
-        yield from _enum(spec, "trafficDistribution", ("PreferClose", "PreferSameZone", "PreferSameNode"), sp)
-        for i, port in enumerate(as_list(spec.get("ports"))):
-            yield from _enum(port, "protocol", _PROTOCOLS, sp + ("ports", i), "Service port ")
-    elif kind == "Deployment" and group == "apps":
-        yield from _enum(spec.get("strategy"), "type", ("Recreate", "RollingUpdate"), sp + ("strategy",), "strategy ")
-    elif kind == "StatefulSet" and group == "apps":
-        yield from _enum(spec, "podManagementPolicy", ("OrderedReady", "Parallel"), sp)
-        yield from _enum(spec.get("updateStrategy"), "type", ("RollingUpdate", "OnDelete"), sp + ("updateStrategy",),
-                         "updateStrategy ")
-        retention = spec.get("persistentVolumeClaimRetentionPolicy")
-        for field in ("whenDeleted", "whenScaled"):
-            yield from _enum(retention, field, ("Retain", "Delete"), sp + ("persistentVolumeClaimRetentionPolicy",))
-        for i, template in enumerate(as_list(spec.get("volumeClaimTemplates"))):
-            yield from _claim_values(as_map(template).get("spec"), sp + ("volumeClaimTemplates", i, "spec"))
-    elif kind == "DaemonSet" and group == "apps":
-        yield from _enum(spec.get("updateStrategy"), "type", ("RollingUpdate", "OnDelete"), sp + ("updateStrategy",),
-                         "updateStrategy ")
-    elif kind == "Job" and group == "batch":
-        yield from _job_values(spec, sp)
-    elif kind == "CronJob" and group == "batch":
-        yield from _enum(spec, "concurrencyPolicy", ("Allow", "Forbid", "Replace"), sp)
-        yield from _job_values(as_map(get_path(spec, ("jobTemplate", "spec"))), sp + ("jobTemplate", "spec"))
-    elif kind == "PersistentVolumeClaim" and group == "":
-        yield from _claim_values(spec, sp)
-    elif kind == "PersistentVolume" and group == "":
-        yield from _claim_values(spec, sp)
-        yield from _enum(spec, "persistentVolumeReclaimPolicy", ("Retain", "Delete", "Recycle"), sp)
-    elif kind == "Ingress" and obj.api_version == "networking.k8s.io/v1":
-        for i, ingress_rule in enumerate(as_list(spec.get("rules"))):
-            for j, entry in enumerate(as_list(get_path(ingress_rule, ("http", "paths")))):
-                yield from _enum(entry, "pathType", ("Exact", "Prefix", "ImplementationSpecific"),
-                                 sp + ("rules", i, "http", "paths", j), "Ingress ")
-    elif kind == "NetworkPolicy" and group == "networking.k8s.io":
-        yield from _enum_list(spec, "policyTypes", ("Ingress", "Egress"), sp)
-        for direction in ("ingress", "egress"):
-            for i, item in enumerate(as_list(spec.get(direction))):
-                for j, port in enumerate(as_list(as_map(item).get("ports"))):
-                    yield from _enum(port, "protocol", _PROTOCOLS, sp + (direction, i, "ports", j),
-                                     "NetworkPolicy port ")
-    elif kind == "PodDisruptionBudget" and group == "policy":
-        yield from _enum(spec, "unhealthyPodEvictionPolicy", ("IfHealthyBudget", "AlwaysAllow"), sp)
-
-
+    """.format(table="\n".join("    " + line for line in markdown_table().splitlines()))
+invalid_value = rule(
+    code="KL908",
+    name="invalid-value",
+    severity="error",
+    category="validation",
+    kinds=sorted({entry.scope for entry in ALLOWED_VALUES}),
+)(invalid_value)
 # ---------------------------------------------------------------------------
 # invalid-cron: github.com/robfig/cron/v3 parser.go, as ParseStandard runs it.
 

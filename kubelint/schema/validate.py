@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from kubelint.k8s.quantity import QUANTITY_PATTERN  # kept identical to scripts/gen_schemas.py
 from kubelint.schema.versions import SUPPORTED
 
 if TYPE_CHECKING:
@@ -42,9 +43,6 @@ SCHEMA_DIRS = (
     _PACKAGE_DIR / "schemas" / "kubernetes",
     _PACKAGE_DIR.parent / "schemas" / "kubernetes",
 )
-
-# Kept identical to scripts/gen_schemas.py: resource.ParseQuantity's grammar.
-QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[KMGTPE]i|[numkMGTPE])?$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,7 +380,10 @@ def _value_error(err: Any, name: str, path: tuple) -> SchemaError:
     if name == "pattern":
         pattern = err.kind.pattern
         if pattern == QUANTITY_PATTERN:
-            message = f"invalid quantity {describe_value(value)}"
+            from kubelint.k8s.quantity import syntax_error
+
+            reason = syntax_error(value) if isinstance(value, str) else None
+            message = f"invalid quantity {describe_value(value)}" + (f": {reason}" if reason else "")
             unit = re.fullmatch(r"\s*([0-9.]+)\s*([KMGTPE])(i?)B\s*", value) if isinstance(value, str) else None
             if unit:
                 number, prefix_letter = unit.group(1), unit.group(2)

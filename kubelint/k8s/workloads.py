@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from kubelint.k8s.kinds import POD_KINDS, resolve
 from kubelint.model import K8sObject, Path
 
 # kind -> path of the pod template (metadata + spec) within the object.
@@ -25,12 +26,14 @@ POD_TEMPLATE_PATHS: dict[str, Path] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template"),
     "PodTemplate": ("template",),
 }
-POD_KINDS = frozenset(POD_TEMPLATE_PATHS) | {"Pod"}
-# Workloads whose pods are meant to run until stopped (probes make sense).
-LONG_RUNNING_KINDS = frozenset(
-    {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}
-)
+_POD_PAIRS = resolve(POD_KINDS)  # POD_TEMPLATE_PATHS and Pod, in their built-in groups
 CONTAINER_GROUPS = ("initContainers", "containers", "ephemeralContainers")
+# The containers a pod is created with: ephemeral containers (added later
+# for debugging) may not have ports, probes or resources (core/v1
+# EphemeralContainerCommon).
+POD_CONTAINER_GROUPS = ("initContainers", "containers")
+# A container's probes (core/v1 Container: livenessProbe, readinessProbe, startupProbe).
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
 
 def as_map(value: Any) -> dict:
@@ -88,6 +91,8 @@ class Container:
 def pod_spec(obj: K8sObject) -> PodSpec | None:
     """The pod spec of a pod-bearing object, or None for other kinds."""
     kind = obj.kind
+    if (obj.group, kind) not in _POD_PAIRS:
+        return None  # not a built-in pod-bearing kind (a CRD may reuse the name)
     if kind == "Pod":
         return PodSpec(as_map(obj.data.get("spec")), ("spec",), as_map(obj.data.get("metadata")), ("metadata",))
     base = POD_TEMPLATE_PATHS.get(kind)
@@ -108,6 +113,16 @@ def containers(obj: K8sObject, groups: tuple[str, ...] = CONTAINER_GROUPS) -> It
             if isinstance(spec, dict):
                 name = spec.get("name")
                 yield Container(str(name) if name is not None else f"#{index}", spec, pod.path + (group, index), group, pod)
+
+
+def port_names(container: Any) -> dict:
+    """name -> containerPort of the named ports a container declares."""
+    names = {}
+    for port in as_list(as_map(container).get("ports")):
+        port = as_map(port)
+        if isinstance(port.get("name"), str):
+            names[port["name"]] = port.get("containerPort")
+    return names
 
 
 def object_annotations(obj: K8sObject) -> dict:

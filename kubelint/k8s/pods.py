@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kubelint.k8s.kinds import WORKLOAD_KINDS
+from kubelint.k8s.names import label_value
+from kubelint.k8s.selectors import first_unmatched, requirements
+from kubelint.k8s.workloads import PodSpec, as_list, as_map, pod_spec
 from kubelint.model import K8sObject
-from kubelint.workloads import POD_KINDS, PodSpec, as_list, as_map, pod_spec
-
-# Kinds whose pods run in the cluster (a PodTemplate only describes pods).
-WORKLOAD_KINDS = POD_KINDS - {"PodTemplate"}
 
 # Labels a controller adds to the pods it creates, with values the manifest
 # cannot know (pod-template-hash, a StatefulSet pod's name, a Job's uid...).
@@ -44,15 +44,6 @@ def same_namespace(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b
 
 
-def label_value(value: Any) -> str | None:
-    """A label or selector value as the API reads it; None if it cannot be one."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class PodTemplate:
     """The pods one object runs: their labels and spec."""
@@ -63,10 +54,10 @@ class PodTemplate:
     pod: PodSpec
     controlled: bool  # made by a controller (not a bare Pod)
 
-    def has_label(self, key: str, value: str | None = None) -> bool:
-        if key in self.labels:
-            return value is None or self.labels[key] == value
-        return self.controlled and key in CONTROLLER_LABELS
+    @property
+    def unknown(self) -> frozenset[str]:
+        """Label keys the pods carry with values the manifest cannot know."""
+        return CONTROLLER_LABELS if self.controlled else frozenset()
 
 
 def pod_templates(ctx) -> list[PodTemplate]:
@@ -114,42 +105,18 @@ def pods_in_namespace(ctx, namespace: str | None) -> list[PodTemplate]:
 
 
 def service_selects(selector: dict, template: PodTemplate) -> bool:
-    """A Service selector (a plain map, all pairs must match)."""
-    for key, value in selector.items():
-        text = label_value(value)
-        if not isinstance(key, str) or text is None:
-            return True  # not a valid selector: the schema stage reports it
-        if not template.has_label(key, text):
-            return False
-    return True
+    """A Service selector (a plain map, all pairs must match), read
+    leniently (kubelint.k8s.selectors)."""
+    return label_selector_matches({"matchLabels": selector}, template)
 
 
 def label_selector_matches(selector: Any, template: PodTemplate) -> bool:
     """A LabelSelector (matchLabels and matchExpressions, ANDed); an empty
-    selector matches every pod.  A part that cannot be read (a wrong type, an
-    unknown operator) is taken to match: the rules using this report an
-    absence and must not invent one."""
-    selector = as_map(selector)
-    for key, value in as_map(selector.get("matchLabels")).items():
-        text = label_value(value)
-        if isinstance(key, str) and text is not None and not template.has_label(key, text):
-            return False
-    for expression in map(as_map, as_list(selector.get("matchExpressions"))):
-        key, operator = expression.get("key"), expression.get("operator")
-        if not isinstance(key, str):
-            continue
-        values = {label_value(v) for v in as_list(expression.get("values"))}
-        # None when a controller sets the label: its value is unknown.
-        current = template.labels.get(key)
-        if operator == "In" and not (template.has_label(key) and (current is None or current in values)):
-            return False
-        if operator == "NotIn" and current is not None and current in values:
-            return False
-        if operator == "Exists" and not template.has_label(key):
-            return False
-        if operator == "DoesNotExist" and key in template.labels:
-            return False
-    return True
+    selector matches every pod.  Read leniently: a part that cannot be read
+    is taken to match, since the rules using this report an absence and must
+    not invent one; a controller's own labels are present with unknown values."""
+    reqs = requirements(selector, strict=False)
+    return first_unmatched(reqs, template.labels, template.unknown) is None
 
 
 def templates_by_label(ctx) -> dict:

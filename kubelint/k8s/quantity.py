@@ -22,7 +22,12 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-__all__ = ["parse_quantity"]
+__all__ = ["QUANTITY_PATTERN", "parse_quantity", "syntax_error"]
+
+# The pattern of io.k8s.apimachinery.pkg.api.resource.Quantity in the bundled
+# schemas (scripts/gen_schemas.py writes it there): what the schema stage
+# accepts as a quantity string.
+QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[KMGTPE]i|[numkMGTPE])?$"
 
 # Characters the scanner accepts in a suffix before an optional signed exponent.
 _SUFFIX_CHARS = frozenset("eEinumkKMGTP")
@@ -33,6 +38,15 @@ _NANO = Fraction(1, 10**9)
 # Decimal exponents beyond this change no comparison a manifest can make;
 # clamping keeps `1e2000000000` from building a two-billion-digit integer.
 _EXPONENT_CLAMP = 400
+
+
+def syntax_error(value: str) -> str | None:
+    """Why ParseQuantity refuses `value`, or None."""
+    try:
+        parse_quantity(value)
+    except ValueError as e:
+        return str(e)
+    return None
 
 
 def _is_digit(c: str) -> bool:
