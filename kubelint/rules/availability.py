@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from kubelint.model import Fix, K8sObject, Problem
+from kubelint.model import Edit, Fix, K8sObject, Problem
 from kubelint.registry import rule
 from kubelint.pods import label_selector_matches, pod_template_of, same_namespace
-from kubelint.workloads import as_list, as_map, as_str, get_path, object_annotations, pod_spec
+from kubelint.workloads import POD_KINDS, as_list, as_map, as_str, get_path, object_annotations, pod_spec
 
 REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet"})
 # Controllers that keep pods running: the API accepts only restartPolicy
@@ -458,3 +458,389 @@ def job_ttl_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
         Fix("Set spec.ttlSecondsAfterFinished.", "ttlSecondsAfterFinished: 86400  # one day"),
         at="parent",
     )
+
+
+@rule(code="KL806", name="hpa-min-replicas-above-max", severity="error", category="availability", kinds={"HorizontalPodAutoscaler"})
+def hpa_min_replicas_above_max(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A HorizontalPodAutoscaler's minReplicas is greater than its maxReplicas.
+
+    Why: the API server rejects the autoscaler ("must be less than or equal
+    to minReplicas" from `validateHorizontalPodAutoscalerSpec` in
+    k8s.io/kubernetes pkg/apis/autoscaling/validation), so the apply fails.
+    An unset minReplicas defaults to 1.
+    Example:
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: web}
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+          minReplicas: 5
+          maxReplicas: 3
+    Use instead:
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: web}
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+          minReplicas: 3
+          maxReplicas: 5
+    Fix safety: no automatic fix; which bound is wrong is yours to say.
+    References:
+        https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/autoscaling/validation/validation.go
+        https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+    """
+    spec = as_map(obj.data.get("spec"))
+    minimum, maximum = spec.get("minReplicas", 1), spec.get("maxReplicas")
+    if type(minimum) is not int or type(maximum) is not int or minimum <= maximum:
+        return
+    yield Problem(
+        ("spec", "minReplicas") if "minReplicas" in spec else ("spec", "maxReplicas"),
+        f"minReplicas {minimum} is greater than maxReplicas {maximum}: the API server rejects the autoscaler",
+        Fix("Make minReplicas at most maxReplicas."),
+    )
+
+
+def _budget_kinds(obj: K8sObject) -> bool:
+    return obj.api_version.startswith("policy/")
+
+
+@rule(code="KL807", name="pdb-min-and-max-set", severity="error", category="availability", kinds={"PodDisruptionBudget"})
+def pdb_min_and_max_set(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A PodDisruptionBudget sets both minAvailable and maxUnavailable.
+
+    Why: the API server rejects it ("minAvailable and maxUnavailable cannot
+    be both set", `ValidatePodDisruptionBudgetSpec` in k8s.io/kubernetes
+    pkg/apis/policy/validation); a budget states one or the other.
+    Example:
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata: {name: web}
+        spec:
+          minAvailable: 2
+          maxUnavailable: 1
+          selector: {matchLabels: {app: web}}
+    Use instead:
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata: {name: web}
+        spec:
+          maxUnavailable: 1
+          selector: {matchLabels: {app: web}}
+    Fix safety: no automatic fix; keep the field that says what you mean.
+    References:
+        https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/policy/validation/validation.go
+        https://kubernetes.io/docs/tasks/run-application/configure-pdb/#specifying-a-poddisruptionbudget
+    """
+    spec = as_map(obj.data.get("spec"))
+    if not _budget_kinds(obj) or spec.get("minAvailable") is None or spec.get("maxUnavailable") is None:
+        return
+    yield Problem(
+        ("spec", "maxUnavailable"),
+        "minAvailable and maxUnavailable are both set: the API server rejects the budget",
+        Fix("Keep only one of minAvailable and maxUnavailable."),
+        at="key",
+    )
+
+
+def _percent(value) -> int | None:
+    """The number of a percentage string ("100%"), else None."""
+    if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
+        return int(value[:-1])
+    return None
+
+
+def _budget_replicas(ctx, obj: K8sObject) -> tuple[int, str] | None:
+    """The replicas of all the workloads of the run the budget surely
+    selects (same namespace), with their labels, or None when there are
+    none or one of them leaves its count open (no `spec.replicas` and no
+    autoscaler: a kustomize overlay may set it)."""
+    selector = get_path(obj.data, ("spec", "selector"))
+    if not isinstance(selector, dict) or not selector:
+        return None
+    total, labels = 0, []
+    for template in selected_workloads(ctx, obj.ref.namespace, selector, exact=True):
+        if template.obj.kind not in REPLICATED_KINDS | {"ReplicaSet"}:
+            return None
+        replicas, source = effective_replicas(ctx, template.obj)
+        if source == "default":
+            return None
+        total += replicas
+        labels.append(template.obj.ref.label())
+    return (total, ", ".join(labels)) if labels else None
+
+
+def selected_workloads(ctx, namespace: str | None, selector: dict, exact: bool) -> list:
+    """Workloads of the run whose pod template a LabelSelector matches;
+    `exact`: only those that name the same namespace (both none counts)."""
+    from kubelint.pods import pods_in_namespace
+
+    out = []
+    for template in pods_in_namespace(ctx, namespace):
+        if exact and template.namespace != namespace:
+            continue
+        if label_selector_matches(selector, template):
+            out.append(template)
+    return out
+
+
+@rule(code="KL808", name="pdb-eviction-blocked", severity="warning", category="availability", kinds={"PodDisruptionBudget"})
+def pdb_eviction_blocked(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A PodDisruptionBudget never allows a voluntary eviction.
+
+    Why: with `maxUnavailable: 0` (or "0%"), `minAvailable: "100%"`, or an
+    integer minAvailable at least the replicas of the workload it selects,
+    the eviction API refuses every eviction of those pods, so `kubectl
+    drain`, cluster upgrades and the cluster autoscaler hang on their nodes
+    until someone deletes the budget.  kube-linter (`pdb-max-unavailable`,
+    `pdb-min-available`) checks the same.  The replicas are compared only
+    for Deployments, StatefulSets and ReplicaSets of the run in the budget's
+    own namespace (the minimum of an autoscaler of the run when one targets
+    them, else `spec.replicas`, default 1).
+    Example:
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata: {name: web}
+        spec:
+          maxUnavailable: 0
+          selector: {matchLabels: {app: web}}
+    Use instead:
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata: {name: web}
+        spec:
+          maxUnavailable: 1
+          selector: {matchLabels: {app: web}}
+    Fix safety: no automatic fix; choose how many pods may be down at once.
+    References:
+        https://kubernetes.io/docs/tasks/run-application/configure-pdb/#think-about-how-your-application-reacts-to-disruptions
+        https://kubernetes.io/docs/concepts/workloads/pods/disruptions/
+    """
+    spec = as_map(obj.data.get("spec"))
+    if not _budget_kinds(obj):
+        return
+    if "minAvailable" in spec and "maxUnavailable" in spec:
+        return  # pdb-min-and-max-set
+    fix = Fix("Allow at least one pod to be evicted (e.g. maxUnavailable: 1).", "maxUnavailable: 1")
+    most = spec.get("maxUnavailable")
+    if (type(most) is int and most == 0) or _percent(most) == 0:
+        yield Problem(("spec", "maxUnavailable"), f"maxUnavailable: {most} never allows an eviction: node drains block", fix)
+        return
+    least = spec.get("minAvailable")
+    if _percent(least) is not None and _percent(least) >= 100:
+        yield Problem(("spec", "minAvailable"), f"minAvailable: {least} never allows an eviction: node drains block", fix)
+        return
+    if type(least) is int and least > 0:
+        selected = _budget_replicas(ctx, obj)
+        if selected is not None and least >= selected[0]:
+            yield Problem(
+                ("spec", "minAvailable"),
+                f"minAvailable: {least} is at least the {selected[0]} replica(s) of {selected[1]}: no eviction is ever allowed",
+                fix,
+            )
+
+
+@rule(code="KL809", name="replicas-with-hpa", severity="warning", category="availability", kinds=REPLICATED_KINDS | {"ReplicaSet"}, fix="unsafe")
+def replicas_with_hpa(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A workload sets spec.replicas while a HorizontalPodAutoscaler scales it.
+
+    Why: every `kubectl apply` of the manifest resets the replicas to the
+    written number, undoing the autoscaler until it scales again: a busy
+    service drops to that number on each deploy.  The autoscaling docs say
+    to remove `spec.replicas` from the manifest when an HPA manages it.
+    kube-score (`deployment-targeted-by-hpa-does-not-have-replicas-configured`)
+    checks the same.  Only HPAs and KEDA ScaledObjects of the run in the
+    workload's own namespace count.
+    Example:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          replicas: 3
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: "nginx:1.27"}]}
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: web}
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+          minReplicas: 3
+          maxReplicas: 10
+    Use instead:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: "nginx:1.27"}]}
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: web}
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+          minReplicas: 3
+          maxReplicas: 10
+    Fix safety: unsafe; the first apply without the field sets the
+    replicas to 1 for a moment unless the live object keeps its value
+    (see the docs on migrating Deployments to autoscaling).
+    References: https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling
+    """
+    if _replicas(obj) is None:
+        return
+    scaler = autoscaler_of(ctx, obj, exact=True)
+    if scaler is None:
+        return
+    yield Problem(
+        ("spec", "replicas"),
+        f"spec.replicas is set while {scaler[1]} scales the workload: each apply resets the replica count",
+        Fix("Remove spec.replicas and let the autoscaler own the count.", edits=[Edit("remove", ("spec", "replicas"))]),
+        at="key",
+    )
+
+
+@rule(code="KL810", name="spread-selector-unmatched", severity="warning", category="availability", kinds=POD_KINDS)
+def spread_selector_unmatched(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A topology spread constraint or pod anti-affinity does not select the pod's own labels.
+
+    Why: a topology spread constraint counts the pods its `labelSelector`
+    matches; when that does not match the pod itself, its replicas are never
+    counted and nothing spreads them.  The same holds for pod anti-affinity
+    meant to keep replicas apart: when no anti-affinity term selects the
+    pod's own labels, replicas may share a node (checked for Deployments,
+    StatefulSets and ReplicaSets of 2 or more replicas).  Usually a label renamed in
+    one place only.  Anti-affinity is reported only when none of its terms
+    matches the pod (a term keeping the pod away from other applications is
+    fine when another term spreads it) and the term looks in the pod's own
+    namespace; labels the controller adds (pod-template-hash ...) count as
+    present.
+    Example:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          replicas: 3
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              topologySpreadConstraints:
+                - maxSkew: 1
+                  topologyKey: kubernetes.io/hostname
+                  whenUnsatisfiable: ScheduleAnyway
+                  labelSelector: {matchLabels: {app: frontend}}
+              containers: [{name: web, image: "nginx:1.27"}]
+    Use instead:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          replicas: 3
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              topologySpreadConstraints:
+                - maxSkew: 1
+                  topologyKey: kubernetes.io/hostname
+                  whenUnsatisfiable: ScheduleAnyway
+                  labelSelector: {matchLabels: {app: web}}
+              containers: [{name: web, image: "nginx:1.27"}]
+    Fix safety: no automatic fix; make the selector match the pod template labels.
+    References:
+        https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#spread-constraint-definition
+        https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
+    """
+    template = pod_template_of(ctx, obj)
+    if template is None:
+        return
+    pod = template.pod
+    fix = Fix("Make the labelSelector match the pod template's own labels.")
+    yield from _spread_constraints_unmatched(template, fix)
+    if obj.kind not in REPLICATED_KINDS | {"ReplicaSet"} or effective_replicas(ctx, obj)[0] < 2:
+        return  # one pod: nothing to keep apart
+
+    anti = as_map(as_map(pod.spec.get("affinity")).get("podAntiAffinity"))
+    terms = []
+    for index, term in enumerate(as_list(anti.get("requiredDuringSchedulingIgnoredDuringExecution"))):
+        terms.append((("requiredDuringSchedulingIgnoredDuringExecution", index), as_map(term)))
+    for index, weighted in enumerate(as_list(anti.get("preferredDuringSchedulingIgnoredDuringExecution"))):
+        terms.append((("preferredDuringSchedulingIgnoredDuringExecution", index, "podAffinityTerm"), as_map(as_map(weighted).get("podAffinityTerm"))))
+    own = [(path, term) for path, term in terms if "namespaces" not in term and "namespaceSelector" not in term]
+    if not own or len(own) != len(terms):
+        return
+    if any(not isinstance(term.get("labelSelector"), dict) or label_selector_matches(term["labelSelector"], template) for _, term in own):
+        return
+    path, _ = own[0]
+    yield Problem(
+        pod.path + ("affinity", "podAntiAffinity") + path + ("labelSelector",),
+        "no podAntiAffinity term selects the pod's own labels: replicas are not kept apart",
+        fix,
+        at="key",
+    )
+
+
+def _spread_constraints_unmatched(template, fix: Fix) -> Iterator[Problem]:
+    pod = template.pod
+    for index, constraint in enumerate(as_list(pod.spec.get("topologySpreadConstraints"))):
+        selector = as_map(constraint).get("labelSelector")
+        if isinstance(selector, dict) and selector and not label_selector_matches(selector, template):
+            yield Problem(
+                pod.path + ("topologySpreadConstraints", index, "labelSelector"),
+                "topology spread labelSelector does not match the pod's own labels: its replicas are not spread",
+                fix,
+                at="key",
+            )
+
+
+@rule(code="KL811", name="cronjob-starting-deadline-missing", severity="info", category="availability", enabled=False, kinds={"CronJob"})
+def cronjob_starting_deadline_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A CronJob sets no startingDeadlineSeconds.  Off by default.
+
+    Why: without a deadline a run that missed its time (controller down,
+    the CronJob suspended) is started late however late it is, and after
+    more than 100 missed schedules the controller stops scheduling the
+    CronJob altogether and logs an error.  A deadline bounds how late a run
+    may start and how far back misses are counted.  kube-score
+    (`cronjob-has-deadline`) checks the same.  Off by default: many jobs
+    are fine to run late.
+    Example:
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata: {name: report}
+        spec:
+          schedule: "0 3 * * *"
+          jobTemplate:
+            spec:
+              template:
+                spec:
+                  restartPolicy: OnFailure
+                  containers: [{name: report, image: "ghcr.io/acme/report:1.0"}]
+    Use instead:
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata: {name: report}
+        spec:
+          schedule: "0 3 * * *"
+          startingDeadlineSeconds: 600
+          jobTemplate:
+            spec:
+              template:
+                spec:
+                  restartPolicy: OnFailure
+                  containers: [{name: report, image: "ghcr.io/acme/report:1.0"}]
+    Fix safety: no automatic fix; pick how late a run may still start.
+    References: https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#job-creation
+    """
+    spec = obj.data.get("spec")
+    if isinstance(spec, dict) and spec.get("startingDeadlineSeconds") is None:
+        yield Problem(
+            ("spec",),
+            "no startingDeadlineSeconds: missed runs start however late, and 100 misses stop the CronJob",
+            Fix("Set spec.startingDeadlineSeconds to how late a run may still start.", "startingDeadlineSeconds: 600"),
+            at="parent",
+        )
