@@ -8,9 +8,11 @@ object without a namespace shares every namespace.
 
 from __future__ import annotations
 
+import os
 from typing import Iterator
 
 from kubelint.model import Edit, Fix, K8sObject, Problem
+from kubelint.references import STRICT_OPTION, Named, lookup, strict, surely_in, surely_together
 from kubelint.registry import rule
 from kubelint.pods import label_selector_matches, pod_template_of, same_namespace
 from kubelint.workloads import POD_KINDS, as_list, as_map, as_str, get_path, object_annotations, pod_spec
@@ -183,7 +185,10 @@ def pdb_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
     makes voluntary evictions wait until enough pods are ready elsewhere.
     Checked for Deployments and StatefulSets with at least 2 replicas
     (`spec.replicas`, or the minimum of an HPA or KEDA ScaledObject of the
-    input targeting them from the same namespace); a budget covers the workload when it is in its
+    input targeting them from the same namespace); a workload without
+    `spec.replicas` and no autoscaler runs the API default of one replica
+    and is not judged, since one pod cannot be drained without downtime
+    whatever a budget says (replicas-single is about that); a budget covers the workload when it is in its
     namespace and its selector matches the pod template's labels.  Off by
     default because budgets often live apart from the workloads.  kube-score
     (`deployment-has-poddisruptionbudget`) and Polaris
@@ -648,8 +653,8 @@ def replicas_with_hpa(obj: K8sObject, ctx) -> Iterator[Problem]:
     service drops to that number on each deploy.  The autoscaling docs say
     to remove `spec.replicas` from the manifest when an HPA manages it.
     kube-score (`deployment-targeted-by-hpa-does-not-have-replicas-configured`)
-    checks the same.  Only HPAs and KEDA ScaledObjects of the run in the
-    workload's own namespace count.
+    checks the same.  Only HPAs of the run surely in the workload's
+    namespace count (see kubelint.references).
     Example:
         apiVersion: apps/v1
         kind: Deployment
@@ -692,15 +697,36 @@ def replicas_with_hpa(obj: K8sObject, ctx) -> Iterator[Problem]:
     """
     if _replicas(obj) is None:
         return
-    scaler = autoscaler_of(ctx, obj, exact=True)
-    if scaler is None:
-        return
-    yield Problem(
-        ("spec", "replicas"),
-        f"spec.replicas is set while {scaler[1]} scales the workload: each apply resets the replica count",
-        Fix("Remove spec.replicas and let the autoscaler own the count.", edits=[Edit("remove", ("spec", "replicas"))]),
-        at="key",
-    )
+    directory = os.path.dirname(obj.file)
+    for scaler in hpa_targets(ctx).get((obj.kind, obj.ref.name), ()):
+        if surely_together(obj.ref.namespace, directory, scaler):
+            yield Problem(
+                ("spec", "replicas"),
+                f"spec.replicas is set while {scaler.label} scales the workload: each apply resets the replica count",
+                Fix("Remove spec.replicas and let the autoscaler own the count.", edits=[Edit("remove", ("spec", "replicas"))]),
+                at="key",
+            )
+            return
+
+
+def hpa_targets(ctx) -> dict:
+    """(target kind, target name) -> the HorizontalPodAutoscalers of the run
+    naming it.  Reads of each HPA: spec.scaleTargetRef kind and name,
+    metadata name and namespace, its file's directory."""
+
+    def build() -> dict:
+        index: dict = {}
+        for o in ctx.objects:
+            if o.kind != "HorizontalPodAutoscaler":
+                continue
+            target = as_map(get_path(o.data, ("spec", "scaleTargetRef")))
+            kind, name = target.get("kind"), target.get("name")
+            if isinstance(kind, str) and isinstance(name, str):
+                named = Named(o.kind, o.ref.namespace, o.ref.name or "", os.path.dirname(o.file), o.ref.label())
+                index.setdefault((kind, name), []).append(named)
+        return index
+
+    return ctx.memo(("availability", "hpa-targets"), build)
 
 
 @rule(code="KL810", name="spread-selector-unmatched", severity="warning", category="availability", kinds=POD_KINDS)
@@ -844,3 +870,166 @@ def cronjob_starting_deadline_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
             Fix("Set spec.startingDeadlineSeconds to how late a run may still start.", "startingDeadlineSeconds: 600"),
             at="parent",
         )
+
+
+# scaleTargetRef kinds that are built-in workloads (autoscaling/v2
+# CrossVersionObjectReference); a custom kind (Argo Rollout) is not checked.
+SCALABLE_KINDS = {"Deployment": "apps", "StatefulSet": "apps", "ReplicaSet": "apps", "ReplicationController": ""}
+
+
+@rule(
+    code="KL812", name="hpa-target-unknown", severity="warning", category="availability",
+    kinds={"HorizontalPodAutoscaler"}, options=STRICT_OPTION,
+)
+def hpa_target_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A HorizontalPodAutoscaler targets a workload the run does not define.
+
+    Why: an autoscaler whose scaleTargetRef names no object scales nothing
+    and reports `FailedGetScale`; usually the workload was renamed and the
+    autoscaler was not.  kube-linter (`dangling-horizontalpodautoscaler`)
+    and kube-score (`horizontalpodautoscaler-has-target`) check the same.
+    Reported only when the run defines objects of the target's kind in the
+    autoscaler's namespace (the repository manages them there), with the
+    nearest name; otherwise the target may live in the cluster, unless the
+    `strict` option is set.  Built-in targets only (Deployment, StatefulSet,
+    ReplicaSet, ReplicationController).
+    Example:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web-frontend}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: "nginx:1.27"}]}
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: web}
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web-fronted}
+          maxReplicas: 5
+    Use instead:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web-frontend}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: "nginx:1.27"}]}
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: web}
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web-frontend}
+          maxReplicas: 5
+    Fix safety: no automatic fix; the "did you mean" name is a guess.
+    Options: strict (boolean, default false): report even when the run has
+    no object of the target's kind in the namespace.
+    References: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/horizontal-pod-autoscaler-v2/
+    """
+    target = as_map(get_path(obj.data, ("spec", "scaleTargetRef")))
+    kind, name = target.get("kind"), target.get("name")
+    if kind not in SCALABLE_KINDS or not isinstance(name, str):
+        return
+    group = as_str(target.get("apiVersion")).rpartition("/")[0]
+    if "apiVersion" in target and group not in (SCALABLE_KINDS[kind], "extensions"):
+        return
+    found = lookup(ctx, obj, (kind,), name)
+    if found.missing(strict(ctx)):
+        yield Problem(
+            ("spec", "scaleTargetRef", "name"),
+            f'scaleTargetRef names {kind} "{name}", which the run does not define{found.hint(name)}',
+            Fix("Name an existing workload in scaleTargetRef."),
+        )
+
+
+@rule(
+    code="KL813", name="pdb-selector-unmatched", severity="warning", category="availability",
+    kinds={"PodDisruptionBudget"}, options=STRICT_OPTION,
+)
+def pdb_selector_unmatched(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A PodDisruptionBudget selects no pods of the workloads in its namespace.
+
+    Why: a budget that matches no pod protects nothing: a drain evicts the
+    pods it was meant to keep, with no warning.  A label renamed in the
+    workload and not in the budget is the usual cause.  kube-linter
+    (`pdb-min-available` needs the match) and Polaris check budgets against
+    workloads.  Reported only when the run defines pod-bearing workloads
+    surely in the budget's namespace (see kubelint.references), and not
+    where an operator may create the pods (custom resources in the
+    namespace, or CRDs in the budget's directory), unless `strict` is set.
+    An empty selector matches every pod.
+    Example:
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata: {name: web}
+        spec:
+          maxUnavailable: 1
+          selector: {matchLabels: {app: webb}}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: "nginx:1.27"}]}
+    Use instead:
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata: {name: web}
+        spec:
+          maxUnavailable: 1
+          selector: {matchLabels: {app: web}}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: "nginx:1.27"}]}
+    Fix safety: no automatic fix; correct the selector or the pod labels.
+    Options: strict (boolean, default false): report even when the run has
+    no workload in the namespace.
+    References: https://kubernetes.io/docs/tasks/run-application/configure-pdb/#specifying-a-poddisruptionbudget
+    """
+    selector = get_path(obj.data, ("spec", "selector"))
+    if not _budget_kinds(obj) or not isinstance(selector, dict) or not selector:
+        return
+    unmatched = selector_unmatched(ctx, obj, selector)
+    if unmatched is not None:
+        yield Problem(
+            ("spec", "selector"),
+            f"selector matches none of the {unmatched} workload(s) in the namespace: the budget protects no pod",
+            Fix("Make the selector match the labels of the pods it should protect."),
+            at="key",
+        )
+
+
+def selector_unmatched(ctx, obj: K8sObject, selector: dict, namespace: str | None = None) -> int | None:
+    """How many workloads surely share the namespace when `selector` (a
+    LabelSelector) matches none that may share it; None when it matches one,
+    or when reporting is not on sure ground (no workload surely there, or an
+    operator may make the pods).  Reads of other objects: the pod templates
+    of kubelint.pods (kind, namespace, pod labels) and their files."""
+    from kubelint.pods import pods_in_namespace
+    from kubelint.rules.network import operator_may_serve
+
+    namespace = obj.ref.namespace if namespace is None else namespace
+    directory = os.path.dirname(obj.file)
+    sure = 0
+    for template in pods_in_namespace(ctx, namespace):
+        if label_selector_matches(selector, template):
+            return None
+        sure += surely_in(namespace, directory, template.namespace, os.path.dirname(template.obj.file))
+    if strict(ctx):
+        return sure
+    if not sure or operator_may_serve(ctx, obj):
+        return None
+    return sure
