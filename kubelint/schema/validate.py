@@ -550,3 +550,11 @@ def _plain(message: str) -> str:
     message = message.strip().splitlines()[0] if message.strip() else "invalid value"
     message = message[:1].lower() + message[1:]
     return message.rstrip(".")
+
+
+def builtin_kinds(version: str) -> dict:
+    """apiVersion -> set of kinds the bundled schemas of `version` define
+    (the built-in API groups and versions); empty for an unknown version."""
+    if version not in SUPPORTED:
+        return {}
+    return {api_version: set(kinds) for api_version, kinds in _bundle(version).kinds.items()}
