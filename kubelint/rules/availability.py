@@ -1033,3 +1033,117 @@ def selector_unmatched(ctx, obj: K8sObject, selector: dict, namespace: str | Non
     if not sure or operator_may_serve(ctx, obj):
         return None
     return sure
+
+
+def workloads_by_name(ctx) -> dict:
+    """(kind, name) -> the scalable workloads of the run.  Reads of each
+    Deployment, StatefulSet, ReplicaSet, ReplicationController: kind,
+    metadata name and namespace, and its containers' resources."""
+
+    def build() -> dict:
+        index: dict = {}
+        for o in ctx.objects:
+            if o.kind in SCALABLE_KINDS and not o.partial and isinstance(o.ref.name, str):
+                index.setdefault((o.kind, o.ref.name), []).append(o)
+        return index
+
+    return ctx.memo(("availability", "workloads-by-name"), build)
+
+
+def _utilization_metrics(obj: K8sObject) -> Iterator[tuple[tuple, str, str | None]]:
+    """(path, resource, container or None) of each metric of the HPA that
+    scales on a utilization of requests."""
+    spec = as_map(obj.data.get("spec"))
+    if type(spec.get("targetCPUUtilizationPercentage")) is int:  # autoscaling/v1
+        yield ("spec", "targetCPUUtilizationPercentage"), "cpu", None
+    for index, metric in enumerate(as_list(spec.get("metrics"))):
+        metric = as_map(metric)
+        kind = metric.get("type")
+        source = as_map(metric.get({"Resource": "resource", "ContainerResource": "containerResource"}.get(kind, "")))
+        name = source.get("name")
+        if as_map(source.get("target")).get("type") == "Utilization" and isinstance(name, str):
+            container = source.get("container") if kind == "ContainerResource" else None
+            yield ("spec", "metrics", index), name, container if isinstance(container, str) else None
+
+
+@rule(code="KL814", name="hpa-target-requests-missing", severity="warning", category="availability", kinds={"HorizontalPodAutoscaler"})
+def hpa_target_requests_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A HorizontalPodAutoscaler scales on resource utilization of containers that request none of it.
+
+    Why: utilization is usage divided by the request; for a container
+    without a request of that resource the autoscaler cannot compute it
+    (`missing request for cpu`) and does not scale at all.  Checked when the
+    target workload is in the run, for `Resource` metrics (every container
+    of the pod; init containers do not count) and `ContainerResource`
+    metrics (the named container), with target type Utilization, and for
+    autoscaling/v1 `targetCPUUtilizationPercentage`.  A limit counts as a
+    request (the API server copies it).
+    Example:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: "nginx:1.27"}]}
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: web}
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+          maxReplicas: 5
+          metrics:
+            - type: Resource
+              resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
+    Use instead:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers:
+                - name: web
+                  image: "nginx:1.27"
+                  resources: {requests: {cpu: 250m}}
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: web}
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+          maxReplicas: 5
+          metrics:
+            - type: Resource
+              resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
+    Fix safety: no automatic fix; set requests that match what the containers use.
+    References: https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#how-does-a-horizontalpodautoscaler-work
+    """
+    from kubelint.workloads import containers
+
+    target = as_map(get_path(obj.data, ("spec", "scaleTargetRef")))
+    kind, name = target.get("kind"), target.get("name")
+    if kind not in SCALABLE_KINDS or not isinstance(name, str):
+        return
+    workloads = [w for w in workloads_by_name(ctx).get((kind, name), ()) if same_namespace(w.ref.namespace, obj.ref.namespace)]
+    if len(workloads) != 1:
+        return  # absent, or ambiguous: say nothing
+    workload = workloads[0]
+    for path, resource, only in _utilization_metrics(obj):
+        missing = []
+        for c in containers(workload, ("containers",)):
+            if only is not None and c.name != only:
+                continue
+            resources = as_map(c.spec.get("resources"))
+            if resource not in as_map(resources.get("requests")) and resource not in as_map(resources.get("limits")):
+                missing.append(c.label)
+        if missing:
+            yield Problem(
+                path,
+                f"scales on {resource} utilization, but {', '.join(missing)} of {workload.ref.label()} request no {resource}: the autoscaler cannot compute it",
+                Fix(f"Set resources.requests.{resource} on the target's containers."),
+            )
