@@ -164,8 +164,20 @@ def test_binding_to_a_role_granting_everything_is_a_cluster_admin_binding():
     )
     result = run(role + "\n---\n" + binding, select=["rbac-cluster-admin-binding"])
     assert [(f.severity, f.message) for f in result.findings] == [
-        ("warning", 'RoleBinding shop/b: grants Role "all", which allows every verb on every resource, to User "alice": full control of namespace "shop"')
+        ("warning", 'RoleBinding shop/b: grants Role "all", which allows every read and write verb on every resource, to User "alice": full control of namespace "shop"')
     ]
     # The same Role in another namespace is another role.
     other = binding.replace("namespace: shop", "namespace: web")
     assert found(role + "\n---\n" + other, select=["rbac-cluster-admin-binding"]) == []
+
+
+def test_every_read_and_write_verb_counts_as_everything():
+    role = _role('  - apiGroups: ["*"]\n    resources: ["*"]\n    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]\n', name="all")
+    binding = (
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: b\n"
+        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: all}\n"
+        "subjects:\n  - {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}\n"
+    )
+    assert [n for n, _ in found(role + "\n---\n" + binding, select=["rbac-cluster-admin-binding"])] == ["rbac-cluster-admin-binding"]
+    fewer = role.replace('"patch", ', "")
+    assert found(fewer + "\n---\n" + binding, select=["rbac-cluster-admin-binding"]) == []

@@ -758,8 +758,10 @@ def rbac_cluster_admin_binding(obj: K8sObject, ctx) -> Iterator[Problem]:
     ClusterRoleBinding it owns the whole cluster, through a RoleBinding the
     whole namespace, its Secrets, RBAC and pods included (RBAC good
     practices; CIS 5.1.1; kube-linter cluster-admin-role-binding; Trivy
-    KSV111).  A role of the run with a rule granting `*` verbs on `*`
-    resources in `*` API groups is the same, whatever it is called.  A
+    KSV111).  A role of the run with a rule granting `*` verbs (or every
+    read and write verb: get, list, watch, create, update, patch, delete) on
+    `*` resources in `*` API groups is the same, whatever it is called
+    (Polaris `clusterrolebindingClusterAdmin` counts it so too).  A
     ClusterRoleBinding is an error, a RoleBinding a warning.  The built-in
     binding of the `system:masters` group is not reported.
     Example:
@@ -783,7 +785,7 @@ def rbac_cluster_admin_binding(obj: K8sObject, ctx) -> Iterator[Problem]:
     if kind == "ClusterRole" and name == "cluster-admin":
         what = 'ClusterRole "cluster-admin"'
     elif kind in ROLE_KINDS and _grants_everything(ctx, obj, kind, name):
-        what = f'{kind} "{name}", which allows every verb on every resource,'
+        what = f'{kind} "{name}", which allows every read and write verb on every resource,'
     else:
         return
     subjects = [_subject_label(k, n, ns) for _, k, n, ns in _subjects(obj)]
@@ -799,12 +801,19 @@ def rbac_cluster_admin_binding(obj: K8sObject, ctx) -> Iterator[Problem]:
     )
 
 
+# Every verb that reads or writes an object (the API's standard verbs); a
+# rule granting all of them on everything is cluster-admin but for the
+# escalation verbs, which the role would not need to take the cluster.
+READ_WRITE_VERBS = frozenset({"get", "list", "watch", "create", "update", "patch", "delete"})
+
+
 def allows_everything(role: K8sObject) -> bool:
-    """A rule of the role allows `*` verbs on `*` resources in `*` API
-    groups: what cluster-admin grants on resources."""
+    """A rule of the role allows `*` verbs (or every read and write verb) on
+    `*` resources in `*` API groups: what cluster-admin grants on resources."""
     for r in policy_rules(role):
-        if WILDCARD in r.api_groups and WILDCARD in r.resources and WILDCARD in r.verbs and not r.resource_names:
-            return True
+        if WILDCARD in r.api_groups and WILDCARD in r.resources and not r.resource_names:
+            if WILDCARD in r.verbs or READ_WRITE_VERBS <= set(r.verbs):
+                return True
     return False
 
 
