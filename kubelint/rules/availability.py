@@ -735,7 +735,9 @@ def spread_selector_unmatched(obj: K8sObject, ctx) -> Iterator[Problem]:
 
     Why: a topology spread constraint counts the pods its `labelSelector`
     matches; when that does not match the pod itself, its replicas are never
-    counted and nothing spreads them.  The same holds for pod anti-affinity
+    counted and nothing spreads them; a constraint without a labelSelector
+    counts no pod at all (kube-score's `pod-topology-spread-constraints`
+    reports that too).  The same holds for pod anti-affinity
     meant to keep replicas apart: when no anti-affinity term selects the
     pod's own labels, replicas may share a node (checked for Deployments,
     StatefulSets and ReplicaSets of 2 or more replicas).  Usually a label renamed in
@@ -813,6 +815,16 @@ def spread_selector_unmatched(obj: K8sObject, ctx) -> Iterator[Problem]:
 def _spread_constraints_unmatched(template, fix: Fix) -> Iterator[Problem]:
     pod = template.pod
     for index, constraint in enumerate(as_list(pod.spec.get("topologySpreadConstraints"))):
+        if isinstance(constraint, dict) and constraint.get("labelSelector") is None:
+            # The scheduler counts the pods the selector matches; without
+            # one it counts none (PodTopologySpread plugin).
+            yield Problem(
+                pod.path + ("topologySpreadConstraints", index),
+                "topology spread constraint has no labelSelector: it counts no pods and spreads nothing",
+                Fix("Add a labelSelector matching the pod template's own labels."),
+                at="parent",
+            )
+            continue
         selector = as_map(constraint).get("labelSelector")
         if isinstance(selector, dict) and selector and not label_selector_matches(selector, template):
             yield Problem(
