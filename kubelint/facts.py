@@ -66,6 +66,9 @@ KEEP: dict[str, dict] = {
     "RoleBinding": {"roleRef": True, "subjects": True},
     "ClusterRoleBinding": {"roleRef": True, "subjects": True},
     "Secret": {"type": True},
+    # objects that make a Secret of another name
+    "SealedSecret": {"spec": {"template": {"metadata": META}}},
+    "ExternalSecret": {"spec": {"target": True}},
     # CRDs: names and scope; the run's CrdIndex holds their schemas
     "CustomResourceDefinition": {"spec": {"group": True, "names": True, "scope": True}},
 }

@@ -111,6 +111,11 @@ def objects_of(doc: Document) -> Iterator[K8sObject]:
         return
     kind, api_version = data.get("kind"), data.get("apiVersion")
     if not isinstance(kind, str) or not isinstance(api_version, str) or not kind or not api_version:
+        # An object missing one of the two is a mistake to report
+        # (api-version-missing, kind-missing), not a document to skip.
+        if _half_object(kind, api_version) and isinstance(data.get("metadata"), dict) \
+                and not str(api_version or "").startswith(NOT_CLUSTER_GROUPS):
+            yield K8sObject(data, doc)
         return
     if api_version.startswith(NOT_CLUSTER_GROUPS):
         return
@@ -119,8 +124,18 @@ def objects_of(doc: Document) -> Iterator[K8sObject]:
         for index, item in enumerate(items):
             if isinstance(item, dict) and isinstance(item.get("kind"), str) and isinstance(item.get("apiVersion"), str):
                 yield K8sObject(item, doc, ("items", index))
+            elif isinstance(item, dict) and _half_object(item.get("kind"), item.get("apiVersion")) \
+                    and isinstance(item.get("metadata"), dict):
+                yield K8sObject(item, doc, ("items", index))
         return
     yield K8sObject(data, doc)
+
+
+def _half_object(kind: Any, api_version: Any) -> bool:
+    """One of kind and apiVersion is a non-empty string, the other absent."""
+    return (isinstance(kind, str) and bool(kind) and api_version is None) or (
+        isinstance(api_version, str) and bool(api_version) and kind is None
+    )
 
 
 def is_kustomization(doc: Document) -> bool:

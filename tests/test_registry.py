@@ -59,7 +59,7 @@ def test_selectors():
     assert [r.name for r in reg.select("image-tag-latest")] == ["image-tag-latest"]
     assert {"liveness-probe-missing", "readiness-probe-missing"} <= {r.name for r in reg.select("probes")}
     assert all(r.category == "probes" for r in reg.select("probes"))
-    assert {r.code for r in reg.select("KL2")} == {"KL201", "KL202", "KL203", "KL204"}
+    assert {r.code for r in reg.select("KL2")} == {"KL201", "KL202", "KL203", "KL204", "KL205", "KL206"}
     assert len(reg.select("ALL")) == len(RULES)
     with pytest.raises(UnknownRule, match='no such rule: "image-tag-lates"; did you mean "image-tag-latest"'):
         reg.select("image-tag-lates")
@@ -73,6 +73,8 @@ def test_active_follows_ruff_precedence():
         "memory-request-missing",
         "memory-limit-missing",
         "cpu-limit-missing",
+        "ephemeral-storage-request-missing",
+        "ephemeral-storage-limit-missing",
     }
     extended = {r.name for r in reg.active(extend_select=["cpu-limit-missing"])}
     assert extended == default | {"cpu-limit-missing"}

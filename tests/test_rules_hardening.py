@@ -19,6 +19,8 @@ def test_defaults():
         "runtime-socket-mount": ("error", True),
         "default-namespace": ("info", False),
         "run-as-high-uid": ("info", False),
+        "service-account-unknown": ("warning", True),
+        "service-account-field-deprecated": ("warning", True),
     }
 
 

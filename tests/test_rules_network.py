@@ -324,3 +324,41 @@ HOSTILE = y("""
 
 def test_rules_never_raise_on_wrong_types():
     run(HOSTILE, select=NETWORK_RULES)
+
+
+NUMERIC_TARGETS = """\
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {tier: api}
+  ports:
+    - {name: http, port: 80, targetPort: 8008}
+    - {name: plain, port: 80}
+    - {name: web, port: 8080}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api
+  labels: {tier: api}
+spec:
+  containers:
+    - name: api
+      image: "ghcr.io/acme/api:1.0"
+      ports:
+        - {name: http, containerPort: 8080}
+"""
+
+
+def test_numeric_target_ports_are_checked_on_request():
+    assert found(NUMERIC_TARGETS, select=["service-target-port-unknown"]) == []
+    options = {"service-target-port-unknown": {"numeric-ports": True}}
+    result = run(NUMERIC_TARGETS, select=["service-target-port-unknown"], rule_options=options)
+    assert [(f.line, f.column, f.message) for f in result.findings] == [
+        (7, 42, "Service api: targetPort 8008 is not a containerPort of the selected pods (declared: 8080)"),
+        (8, 27, "Service api: port (targetPort unset) 80 is not a containerPort of the selected pods (declared: 8080)"),
+    ]
+    # A pod that declares no ports may listen anywhere.
+    quiet = NUMERIC_TARGETS.replace("      ports:\n        - {name: http, containerPort: 8080}\n", "")
+    assert found(quiet, select=["service-target-port-unknown"], rule_options=options) == []

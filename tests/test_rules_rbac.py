@@ -140,3 +140,44 @@ def test_wildcard_resource_says_what_it_covers():
 def test_wrong_types_never_crash(kind, body):
     text = f"apiVersion: rbac.authorization.k8s.io/v1\nkind: {kind}\nmetadata: {{name: x}}\n{body}\n"
     found(text, select=RBAC)
+
+
+def test_escalation_verbs_option_allows_one_verb_and_names_the_rest():
+    text = _role('  - apiGroups: ["rbac.authorization.k8s.io"]\n    resources: ["clusterroles"]\n    verbs: ["bind", "escalate"]\n')
+    allow_bind = {"rbac-escalation-verbs": {"verbs": ["escalate", "impersonate"]}}
+    result = run(text, select=["rbac-escalation-verbs"], rule_options=allow_bind)
+    assert [f.message for f in result.findings] == [
+        'ClusterRole r: rules[0] grants "escalate": the holder can raise its own privileges'
+    ]
+    assert result.findings[0].fix.title == "Remove the escalate verb, or limit it with resourceNames."
+    only_escalate = {"rbac-escalation-verbs": {"verbs": ["impersonate"]}}
+    assert found(text, select=["rbac-escalation-verbs"], rule_options=only_escalate) == []
+    assert len(found(text, select=["rbac-escalation-verbs"])) == 1
+
+
+def test_binding_to_a_role_granting_everything_is_a_cluster_admin_binding():
+    role = _role('  - apiGroups: ["*"]\n    resources: ["*"]\n    verbs: ["*"]\n', kind="Role", name="all")
+    binding = (
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: b\n  namespace: shop\n"
+        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: all}\n"
+        "subjects:\n  - {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}\n"
+    )
+    result = run(role + "\n---\n" + binding, select=["rbac-cluster-admin-binding"])
+    assert [(f.severity, f.message) for f in result.findings] == [
+        ("warning", 'RoleBinding shop/b: grants Role "all", which allows every read and write verb on every resource, to User "alice": full control of namespace "shop"')
+    ]
+    # The same Role in another namespace is another role.
+    other = binding.replace("namespace: shop", "namespace: web")
+    assert found(role + "\n---\n" + other, select=["rbac-cluster-admin-binding"]) == []
+
+
+def test_every_read_and_write_verb_counts_as_everything():
+    role = _role('  - apiGroups: ["*"]\n    resources: ["*"]\n    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]\n', name="all")
+    binding = (
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: b\n"
+        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: all}\n"
+        "subjects:\n  - {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}\n"
+    )
+    assert [n for n, _ in found(role + "\n---\n" + binding, select=["rbac-cluster-admin-binding"])] == ["rbac-cluster-admin-binding"]
+    fewer = role.replace('"patch", ', "")
+    assert found(fewer + "\n---\n" + binding, select=["rbac-cluster-admin-binding"]) == []

@@ -15,7 +15,8 @@ from __future__ import annotations
 import posixpath
 from typing import Iterator
 
-from kubelint.model import Fix, K8sObject, Problem
+from kubelint.model import Edit, Fix, K8sObject, Problem
+from kubelint.references import STRICT_OPTION, lookup, strict
 from kubelint.registry import rule
 from kubelint.k8s.kinds import POD_KINDS, is_kind
 from kubelint.k8s.workloads import POD_CONTAINER_GROUPS, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
@@ -406,3 +407,115 @@ def run_as_high_uid(obj: K8sObject, ctx) -> Iterator[Problem]:
         value = pod_context.get(field)
         if inherited and type(value) is int and smallest <= value < low:
             yield Problem(pod.path + ("securityContext", field), f"pod runs with {what} ID {value}, below {low}", fix)
+
+
+def _service_account_field(obj: K8sObject) -> tuple[str, tuple] | None:
+    """(name, path) of the ServiceAccount a pod names: serviceAccountName,
+    else the deprecated serviceAccount (the API copies one into the other)."""
+    pod = pod_spec(obj)
+    if pod is None:
+        return None
+    for field in ("serviceAccountName", "serviceAccount"):
+        name = pod.spec.get(field)
+        if isinstance(name, str) and name:
+            return name, pod.path + (field,)
+    return None
+
+
+@rule(
+    code="KL455", name="service-account-unknown", severity="warning", category="hardening",
+    kinds=POD_KINDS, options=STRICT_OPTION,
+)
+def service_account_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A pod names a ServiceAccount the run does not define.
+
+    Why: the API server refuses to create a pod whose ServiceAccount does
+    not exist (the ServiceAccount admission plugin), so a Deployment's
+    ReplicaSet keeps failing with `serviceaccount "x" not found` while the
+    Deployment itself was accepted.  kube-linter
+    (`non-existent-service-account`) checks the same.  Reported only when
+    the run defines ServiceAccounts surely in the pod's namespace (see
+    kubelint.references), with the nearest name, unless `strict` is set;
+    `default` exists in every namespace.
+    Example:
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: catalog}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          serviceAccountName: catalog-reader
+          containers: [{name: web, image: "nginx:1.27"}]
+    Use instead:
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: catalog}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          serviceAccountName: catalog
+          containers: [{name: web, image: "nginx:1.27"}]
+    Fix safety: no automatic fix; the "did you mean" name is a guess.
+    Options: strict (boolean, default false): report even when the run has
+    no ServiceAccount in the namespace.
+    References:
+        https://kubernetes.io/docs/concepts/security/service-accounts/#assign-to-pod
+        https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#serviceaccount
+    """
+    field = _service_account_field(obj)
+    if field is None or field[0] == "default":
+        return
+    name, path = field
+    found = lookup(ctx, obj, ("ServiceAccount",), name)
+    if found.missing(strict(ctx)):
+        yield Problem(
+            path,
+            f'ServiceAccount "{name}" is not defined in the run{found.hint(name)}: the pods will not be created',
+            Fix("Name an existing ServiceAccount, or add it to the manifests."),
+        )
+
+
+@rule(code="KL456", name="service-account-field-deprecated", severity="warning", category="hardening", kinds=POD_KINDS, fix="safe")
+def service_account_field_deprecated(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A pod spec uses the deprecated `serviceAccount` field.
+
+    Why: `serviceAccount` is a deprecated alias of `serviceAccountName`
+    ("DeprecatedServiceAccount: Deprecated: Use serviceAccountName
+    instead", core/v1 PodSpec).  When both are set and differ, the API
+    server rejects the pod; tools and people reading the manifest look at
+    `serviceAccountName`.  kube-linter (`deprecated-service-account-field`)
+    checks the same.
+    Example:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          serviceAccount: web
+          containers: [{name: web, image: "nginx:1.27"}]
+    Use instead:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          serviceAccountName: web
+          containers: [{name: web, image: "nginx:1.27"}]
+    Fix safety: safe; the API server treats both fields as one.
+    References: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#security
+    """
+    pod = pod_spec(obj)
+    if pod is None or "serviceAccount" not in pod.spec:
+        return
+    name, current = pod.spec.get("serviceAccount"), pod.spec.get("serviceAccountName")
+    path = pod.path + ("serviceAccount",)
+    if current is None:
+        edits = [Edit("rename", path, "serviceAccountName")]
+        title = "Rename serviceAccount to serviceAccountName."
+    elif current == name:
+        edits, title = [Edit("remove", path)], "Remove serviceAccount; serviceAccountName says the same."
+    else:
+        edits, title = [], "Remove serviceAccount and keep the intended serviceAccountName."
+    yield Problem(path, f'the deprecated serviceAccount field is set ("{name}"); use serviceAccountName', Fix(title, edits=edits, safety=None if edits else "none"), at="key")

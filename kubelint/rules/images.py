@@ -263,3 +263,47 @@ def image_pull_policy_never(obj: K8sObject, ctx) -> Iterator[Problem]:
                 f'{c.label} uses imagePullPolicy "Never" in {where}: it starts only where the image was loaded by hand',
                 Fix("Push the image to a registry and use IfNotPresent (or remove the field).", "imagePullPolicy: IfNotPresent"),
             )
+
+
+@rule(code="KL106", name="image-missing", severity="error", category="images", kinds=POD_KINDS)
+def image_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A container has no image.
+
+    Why: the API server rejects a pod, or a workload whose pod template has
+    a container without an image (`spec.containers[0].image: Required
+    value`, `validateContainerCommon` in k8s.io/kubernetes
+    pkg/apis/core/validation/validation.go), even though the OpenAPI schema
+    marks the field optional so that tools may fill it in.  A kustomize
+    patch of the run (or a file named as a patch) is a fragment and is not
+    checked; a whole object is.  An `image:` key with no value is taken for
+    a template's placeholder (ytt, envsubst) and not reported.
+    Example:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+    Use instead:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - {name: web, image: "nginx:1.27"}
+    Fix safety: no automatic fix; only you know which image runs there.
+    References:
+        https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/core/validation/validation.go
+        https://kubernetes.io/docs/concepts/containers/images/
+    """
+    for c in containers(obj):
+        image = c.spec.get("image")
+        # `image:` with no value is how templates (ytt `#@`, envsubst)
+        # leave the place for a tool to fill; only an absent or blank one counts.
+        if "image" not in c.spec or (isinstance(image, str) and not image.strip()):
+            yield Problem(
+                c.path if image is None else c.path + ("image",),
+                f"{c.label} has no image: the API server rejects the object",
+                Fix("Set the container's image.", "image: <registry/name:tag>"),
+                at="parent" if image is None else "value",
+            )

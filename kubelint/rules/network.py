@@ -19,10 +19,12 @@ of the run, so they follow two conventions (see kubelint.k8s.pods):
 
 from __future__ import annotations
 
+import difflib
 import os
 from typing import Any, Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
+from kubelint.references import STRICT_OPTION, lookup, strict
 from kubelint.registry import rule
 from kubelint.k8s.kinds import BUILTIN_GROUPS, is_kind, matches, resolve
 from kubelint.k8s.names import is_port_name, label_value
@@ -322,16 +324,30 @@ def declared_port_names(pod: PodSpec) -> set[str]:
     return names
 
 
-@rule(code="KL704", name="service-target-port-unknown", severity="warning", category="network", kinds={"Service"})
+@rule(
+    code="KL704", name="service-target-port-unknown", severity="warning", category="network", kinds={"Service"},
+    options={
+        "numeric-ports": {
+            "type": "boolean",
+            "default": False,
+            "description": "Also check numeric targetPorts against the containerPorts the selected pods declare.",
+        }
+    },
+)
 def service_target_port_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
-    """A Service's named targetPort is a port name no selected container declares.
+    """A Service's targetPort is a port name, or number, no selected container declares.
 
     Why: a named targetPort is looked up in the `ports` of each selected
     pod's containers; a pod that declares no such name gets no endpoint for
     that port, so the port of the Service reaches nothing.  Checked only
     when the Service selects at least one workload of the input, against the
-    port names of all the workloads it selects.  A numeric targetPort needs
-    no declaration.
+    port names of all the workloads it selects.  With the `numeric-ports`
+    option, a numeric targetPort (or the port itself when targetPort is
+    unset) is checked against the containerPorts too, when every selected
+    pod declares ports.  That is off by default: a container may listen on
+    ports it does not declare (a controller's metrics port is the common
+    case), and on ../shared/corpus most numeric mismatches were such ports,
+    not mistakes.
     Example:
         apiVersion: v1
         kind: Service
@@ -373,6 +389,8 @@ def service_target_port_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
               ports:
                 - {name: http, containerPort: 8080}
     Fix safety: no automatic fix; rename the targetPort or the container port.
+    Options: numeric-ports (boolean, default false): also check numeric
+    targetPorts against the declared containerPorts.
     References: https://kubernetes.io/docs/concepts/services-networking/service/#field-spec-ports
     """
     targets = service_targets(ctx, obj)
@@ -382,8 +400,29 @@ def service_target_port_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
     names: set[str] = set()
     for template in matched:
         names |= declared_port_names(template.pod)
+    # Numbers are checked only on request, and only when every selected pod
+    # declares its ports (a pod declaring none may listen anywhere).
+    numbers: set[int] | None = set() if ctx.options.get("numeric-ports") else None
+    for template in matched if numbers is not None else ():
+        declared = declared_port_numbers(template.pod)
+        if not declared:
+            numbers = None
+            break
+        numbers |= declared
     for index, port in enumerate(as_list(get_path(obj.data, ("spec", "ports")))):
-        target = as_map(port).get("targetPort")
+        port = as_map(port)
+        target = port.get("targetPort", port.get("port"))
+        if type(target) is int and target > 0 and numbers and target not in numbers:
+            protocol = "" if as_str(port.get("protocol")) in ("", "TCP") else f"/{port['protocol']}"
+            where = ("spec", "ports", index, "targetPort") if "targetPort" in port else ("spec", "ports", index, "port")
+            shown = ", ".join(str(n) for n in sorted(numbers))
+            yield Problem(
+                where,
+                f"{'targetPort' if 'targetPort' in port else 'port (targetPort unset)'} {target}{protocol}"
+                f" is not a containerPort of the selected pods (declared: {shown})",
+                Fix("Use a containerPort the selected containers declare, or declare the port."),
+            )
+            continue
         if not is_port_name(target) or target in names:
             continue
         declared = ", ".join(sorted(names)) or "none"
@@ -392,6 +431,19 @@ def service_target_port_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
             f'targetPort "{target}" is not a port name of the selected pods (declared: {declared})',
             Fix("Use a port name the containers declare, or the container port number."),
         )
+
+
+def declared_port_numbers(pod: PodSpec) -> set[int]:
+    """containerPort numbers of a pod's containers (init containers
+    included: a sidecar's ports count)."""
+    numbers = set()
+    for group in ("containers", "initContainers"):
+        for container in as_list(pod.spec.get(group)):
+            for port in as_list(as_map(container).get("ports")):
+                number = as_map(port).get("containerPort")
+                if type(number) is int:
+                    numbers.add(number)
+    return numbers
 
 
 # Annotations through which TLS is terminated before the Ingress controller
@@ -574,3 +626,385 @@ def networkpolicy_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
         ),
         at="key",
     )
+
+
+@rule(
+    code="KL707", name="networkpolicy-selector-unmatched", severity="warning", category="network",
+    kinds={"NetworkPolicy"}, options=STRICT_OPTION,
+)
+def networkpolicy_selector_unmatched(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A NetworkPolicy's podSelector selects no pods of the workloads in its namespace.
+
+    Why: a policy that matches no pod isolates nothing; the pods it was
+    written for stay open.  A label renamed in one place is the usual cause.
+    kube-linter (`dangling-networkpolicy`) and kube-score
+    (`networkpolicy-targets-pod`) check the same.  Reported only when the
+    run defines workloads surely in the policy's namespace (see
+    kubelint.references) and no operator may create the pods, unless
+    `strict` is set; an empty podSelector selects every pod.
+    Example:
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: web}
+        spec:
+          podSelector: {matchLabels: {app: webb}}
+          policyTypes: [Ingress]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: "nginx:1.27"}]}
+    Use instead:
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: web}
+        spec:
+          podSelector: {matchLabels: {app: web}}
+          policyTypes: [Ingress]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: "nginx:1.27"}]}
+    Fix safety: no automatic fix; correct the selector or the pod labels.
+    Options: strict (boolean, default false): report even when the run has
+    no workload in the namespace.
+    References: https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource
+    """
+    from kubelint.rules.availability import selector_unmatched
+
+    selector = get_path(obj.data, ("spec", "podSelector"))
+    if not isinstance(selector, dict) or not selector:
+        return
+    unmatched = selector_unmatched(ctx, obj, selector)
+    if unmatched is not None:
+        yield Problem(
+            ("spec", "podSelector"),
+            f"podSelector matches none of the {unmatched} workload(s) in the namespace: the policy isolates no pod",
+            Fix("Make the podSelector match the labels of the pods the policy is for."),
+            at="key",
+        )
+
+
+@rule(
+    code="KL708", name="networkpolicy-peer-unmatched", severity="warning", category="network",
+    kinds={"NetworkPolicy"}, options=STRICT_OPTION,
+)
+def networkpolicy_peer_unmatched(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A NetworkPolicy peer's podSelector selects no pods in the policy's namespace.
+
+    Why: a `from` or `to` peer with only a podSelector means pods of the
+    policy's own namespace; when it matches none, the traffic the rule was
+    meant to allow is dropped.  kube-linter
+    (`dangling-networkpolicypeer-podselector`) checks the same.  Peers with
+    a namespaceSelector (other namespaces) or an ipBlock are not checked;
+    reported only on sure ground, as networkpolicy-selector-unmatched.
+    Example:
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: db}
+        spec:
+          podSelector: {matchLabels: {app: db}}
+          ingress:
+            - from:
+                - podSelector: {matchLabels: {app: api-server}}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: db}
+        spec:
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec: {containers: [{name: db, image: "postgres:16"}]}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api}
+        spec:
+          selector: {matchLabels: {app: api}}
+          template:
+            metadata: {labels: {app: api}}
+            spec: {containers: [{name: api, image: "ghcr.io/acme/api:1.0"}]}
+    Use instead:
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: db}
+        spec:
+          podSelector: {matchLabels: {app: db}}
+          ingress:
+            - from:
+                - podSelector: {matchLabels: {app: api}}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: db}
+        spec:
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec: {containers: [{name: db, image: "postgres:16"}]}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api}
+        spec:
+          selector: {matchLabels: {app: api}}
+          template:
+            metadata: {labels: {app: api}}
+            spec: {containers: [{name: api, image: "ghcr.io/acme/api:1.0"}]}
+    Fix safety: no automatic fix; correct the peer's selector or the pod labels.
+    Options: strict (boolean, default false): report even when the run has
+    no workload in the namespace.
+    References: https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+    """
+    from kubelint.rules.availability import selector_unmatched
+
+    spec = as_map(obj.data.get("spec"))
+    for direction, peers_key in (("ingress", "from"), ("egress", "to")):
+        for index, entry in enumerate(as_list(spec.get(direction))):
+            for peer_index, peer in enumerate(as_list(as_map(entry).get(peers_key))):
+                peer = as_map(peer)
+                selector = peer.get("podSelector")
+                if "namespaceSelector" in peer or not isinstance(selector, dict) or not selector:
+                    continue
+                unmatched = selector_unmatched(ctx, obj, selector)
+                if unmatched is not None:
+                    yield Problem(
+                        ("spec", direction, index, peers_key, peer_index, "podSelector"),
+                        f"{direction}[{index}].{peers_key}[{peer_index}] podSelector matches none of the {unmatched} workload(s) in the namespace",
+                        Fix("Make the peer's podSelector match the labels of the pods to allow."),
+                        at="key",
+                    )
+
+
+def service_ports(service: K8sObject) -> tuple[set, set]:
+    """(port numbers, port names) a Service exposes."""
+    numbers, names = set(), set()
+    for port in as_list(get_path(service.data, ("spec", "ports"))):
+        port = as_map(port)
+        if type(port.get("port")) is int:
+            numbers.add(port["port"])
+        if isinstance(port.get("name"), str):
+            names.add(port["name"])
+    return numbers, names
+
+
+def services_by_name(ctx) -> dict:
+    """(namespace, name) -> the Services of the run.  Reads of each
+    Service: metadata name and namespace, spec.ports (port, name),
+    spec.clusterIP, spec.selector (through the object)."""
+
+    def build() -> dict:
+        index: dict = {}
+        for o in ctx.objects:
+            if o.kind == "Service" and o.group == "" and not o.fragment and isinstance(o.ref.name, str):
+                index.setdefault(o.ref.name, []).append(o)
+        return index
+
+    return ctx.memo(("network", "services-by-name"), build)
+
+
+def _find_services(ctx, obj: K8sObject, name: str) -> list[K8sObject]:
+    """The Services called `name` that may share the namespace of `obj`."""
+    return [s for s in services_by_name(ctx).get(name, ()) if same_namespace(s.ref.namespace, obj.ref.namespace)]
+
+
+def ingress_backends(obj: K8sObject) -> Iterator[tuple[tuple, dict]]:
+    """(path of the backend, backend) of every backend of an Ingress."""
+    spec = as_map(obj.data.get("spec"))
+    for key in ("defaultBackend", "backend"):
+        if isinstance(spec.get(key), dict):
+            yield ("spec", key), spec[key]
+    for r, rule_ in enumerate(as_list(spec.get("rules"))):
+        for p, path in enumerate(as_list(get_path(rule_, ("http", "paths")))):
+            backend = as_map(path).get("backend")
+            if isinstance(backend, dict):
+                yield ("spec", "rules", r, "http", "paths", p, "backend"), backend
+
+
+@rule(
+    code="KL709", name="ingress-backend-unknown", severity="warning", category="network",
+    kinds={"Ingress"}, options=STRICT_OPTION,
+)
+def ingress_backend_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """An Ingress backend names a Service the run does not define, or a port the Service does not expose.
+
+    Why: the controller answers 503 (or 404) for a backend Service that does
+    not exist or a port it does not have; the Ingress itself is accepted, so
+    nothing fails until a user calls.  kube-linter (`dangling-ingress`) and
+    kube-score (`ingress-targets-service`) check the same.  The Service is
+    reported missing only when the run defines Services surely in the
+    Ingress's namespace (see kubelint.references), with the nearest name,
+    unless `strict` is set, and not where an operator may create Services
+    (custom resources in the namespace, CRDs in the directory); a port is
+    checked whenever the Service is in the run (`port.number` against its ports, `port.name` against their names).
+    Resource backends are not checked.
+    Example:
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: web}
+        spec:
+          rules:
+            - http:
+                paths:
+                  - path: /
+                    pathType: Prefix
+                    backend:
+                      service: {name: web, port: {number: 8080}}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          selector: {app: web}
+          ports: [{name: http, port: 80}]
+    Use instead:
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: web}
+        spec:
+          rules:
+            - http:
+                paths:
+                  - path: /
+                    pathType: Prefix
+                    backend:
+                      service: {name: web, port: {number: 80}}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          selector: {app: web}
+          ports: [{name: http, port: 80}]
+    Fix safety: no automatic fix; the "did you mean" name is a guess.
+    Options: strict (boolean, default false): report a missing Service even
+    when the run has no Service in the namespace.
+    References:
+        https://kubernetes.io/docs/concepts/services-networking/ingress/#the-ingress-resource
+        https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/#IngressBackend
+    """
+    for path, backend in ingress_backends(obj):
+        service = backend.get("service")
+        if isinstance(service, dict):  # networking.k8s.io/v1
+            name, port = service.get("name"), as_map(service.get("port"))
+            name_path = path + ("service", "name")
+            number, port_name = port.get("number"), port.get("name")
+            port_path = path + ("service", "port", "number" if "number" in port else "name")
+        elif "serviceName" in backend:  # extensions/v1beta1, networking.k8s.io/v1beta1
+            name, name_path = backend.get("serviceName"), path + ("serviceName",)
+            value = backend.get("servicePort")
+            number, port_name = (value, None) if type(value) is int else (None, value)
+            port_path = path + ("servicePort",)
+        else:
+            continue
+        if not isinstance(name, str):
+            continue
+        targets = _find_services(ctx, obj, name)
+        if not targets:
+            found = lookup(ctx, obj, ("Service",), name)
+            if found.missing(strict(ctx)) and (strict(ctx) or not operator_may_serve(ctx, obj)):
+                yield Problem(
+                    name_path,
+                    f'backend Service "{name}" is not defined in the run{found.hint(name)}',
+                    Fix("Name an existing Service in the backend."),
+                )
+            continue
+        numbers, names = set(), set()
+        for target in targets:
+            more_numbers, more_names = service_ports(target)
+            numbers, names = numbers | more_numbers, names | more_names
+        if type(number) is int and numbers and number not in numbers:
+            shown = ", ".join(str(n) for n in sorted(numbers))
+            yield Problem(port_path, f'Service "{name}" has no port {number} (ports: {shown})', Fix("Use a port the Service exposes."))
+        elif isinstance(port_name, str) and port_name not in names:
+            close = difflib.get_close_matches(port_name, sorted(names), n=1)
+            hint = f'; did you mean "{close[0]}"?' if close else f" (port names: {', '.join(sorted(names)) or 'none'})"
+            yield Problem(port_path, f'Service "{name}" has no port named "{port_name}"{hint}', Fix("Use a port name the Service exposes."))
+
+
+@rule(
+    code="KL710", name="statefulset-service-name-unknown", severity="warning", category="network",
+    kinds={"StatefulSet"}, options=STRICT_OPTION,
+)
+def statefulset_service_name_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A StatefulSet's serviceName names no Service of the run, or one that is not headless or does not select its pods.
+
+    Why: the governing Service gives each pod its stable DNS name
+    (`web-0.web.shop.svc`); it must exist, be headless (`clusterIP: None`)
+    and select the StatefulSet's pods, or peers cannot find each other by
+    name.  kube-score (`statefulset-has-servicename`) checks the same.  A
+    missing Service is reported only when the run defines Services surely
+    in the namespace (see kubelint.references) and no operator may create
+    it, unless `strict` is set.
+    Example:
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: db}
+        spec:
+          serviceName: db
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec: {containers: [{name: db, image: "postgres:16"}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: db}
+        spec:
+          selector: {app: db}
+          ports: [{port: 5432}]
+    Use instead:
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: db}
+        spec:
+          serviceName: db
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec: {containers: [{name: db, image: "postgres:16"}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: db}
+        spec:
+          clusterIP: None
+          selector: {app: db}
+          ports: [{port: 5432}]
+    Fix safety: no automatic fix; create or correct the headless Service.
+    Options: strict (boolean, default false): report a missing Service even
+    when the run has no Service in the namespace.
+    References: https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
+    """
+    name = get_path(obj.data, ("spec", "serviceName"))
+    if not isinstance(name, str) or not name:
+        return
+    path = ("spec", "serviceName")
+    services = _find_services(ctx, obj, name)
+    if not services:
+        found = lookup(ctx, obj, ("Service",), name)
+        if found.missing(strict(ctx)) and (strict(ctx) or not operator_may_serve(ctx, obj)):
+            yield Problem(path, f'serviceName "{name}" names no Service of the run{found.hint(name)}', Fix("Name the StatefulSet's headless Service."))
+        return
+    service = services[0]
+    spec = as_map(service.data.get("spec"))
+    if spec.get("clusterIP") != "None":
+        yield Problem(
+            path, f'Service "{name}" is not headless (clusterIP: None): the pods get no stable DNS names',
+            Fix("Make the governing Service headless with clusterIP: None."),
+        )
+        return
+    selector = spec.get("selector")
+    template = pod_template_of(ctx, obj)
+    if isinstance(selector, dict) and selector and template is not None and not service_selects(selector, template):
+        yield Problem(path, f'Service "{name}" does not select the StatefulSet\'s pods', Fix("Make the Service's selector match the pod labels."))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from kubelint.model import Fix, K8sObject, Path, Problem
+from kubelint.references import STRICT_OPTION, lookup, strict
 from kubelint.registry import rule
 from kubelint.k8s.kinds import BINDING_KINDS, ROLE_KINDS, is_kind
 from kubelint.k8s.workloads import as_list, as_map, as_str
@@ -318,7 +319,21 @@ def _escalations(r: PolicyRule) -> list[tuple[str, Grant]]:
     return found
 
 
-@rule(code="KL504", name="rbac-escalation-verbs", severity="warning", category="rbac", kinds=ROLE_KINDS)
+ESCALATION_VERBS = ("bind", "escalate", "impersonate")
+
+
+@rule(
+    code="KL504", name="rbac-escalation-verbs", severity="warning", category="rbac", kinds=ROLE_KINDS,
+    options={
+        "verbs": {
+            "type": "array",
+            "items": {"enum": list(ESCALATION_VERBS)},
+            "uniqueItems": True,
+            "default": list(ESCALATION_VERBS),
+            "description": "The escalation verbs to report; leave one out to allow it (e.g. [escalate, impersonate] allows bind).",
+        }
+    },
+)
 def rbac_escalation_verbs(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A role grants `escalate`, `bind` or `impersonate`, directly or through `*`.
 
@@ -331,7 +346,9 @@ def rbac_escalation_verbs(obj: K8sObject, ctx) -> Iterator[Problem]:
     resources the verb applies to: roles and clusterroles for escalate and
     bind, users, groups, serviceaccounts, uids and userextras for impersonate.
     `resourceNames` narrows bind and impersonate to the named roles or
-    identities; the finding lists them so you can judge.
+    identities; the finding lists them so you can judge.  The finding names
+    the verbs found; the `verbs` option chooses which of the three to
+    report, so a controller that must `bind` can be allowed that alone.
     Example:
         apiVersion: rbac.authorization.k8s.io/v1
         kind: ClusterRole
@@ -349,10 +366,13 @@ def rbac_escalation_verbs(obj: K8sObject, ctx) -> Iterator[Problem]:
             resources: ["clusterroles", "clusterrolebindings"]
             verbs: ["create", "update"]
     Fix safety: no automatic fix; without these verbs the API server only lets the subject grant what it already holds.
+    Options: verbs (list of bind, escalate, impersonate; default all three):
+    the verbs to report.
     References: https://kubernetes.io/docs/concepts/security/rbac-good-practices/#escalate-verb
     """
+    reported = set(ctx.options.get("verbs") or ESCALATION_VERBS)
     for r in policy_rules(obj):
-        found = _escalations(r)
+        found = [(verb, g) for verb, g in _escalations(r) if verb in reported]
         if not found:
             continue
         verbs = [verb for verb, _ in found]
@@ -363,7 +383,10 @@ def rbac_escalation_verbs(obj: K8sObject, ctx) -> Iterator[Problem]:
         yield Problem(
             g.verb_path,
             f"{r.label} grants {_quoted(verbs)}{how}{limited}: the holder can raise its own privileges",
-            Fix("Remove the escalate, bind and impersonate verbs, or limit them with resourceNames."),
+            Fix(
+                f"Remove the {' and '.join(verbs)} verb{'s' if len(verbs) > 1 else ''}, "
+                f"or limit {'them' if len(verbs) > 1 else 'it'} with resourceNames."
+            ),
         )
 
 
@@ -483,7 +506,12 @@ def rbac_create_workloads_cluster_wide(obj: K8sObject, ctx) -> Iterator[Problem]
     replicationcontrollers (core), deployments, daemonsets, statefulsets,
     replicasets (apps, extensions), jobs and cronjobs (batch), also through
     `*`.  A ClusterRole that the run binds only with RoleBindings is granted
-    per namespace and is not reported.
+    per namespace and is not reported.  Roles are not reported, by design:
+    a Role grants pod creation in its own namespace only, which is what
+    deploying an application there needs (a CI deployer, an operator
+    managing its namespace); the risk this rule is about is the same power
+    in every namespace at once.  kube-linter's `access-to-create-pods` also
+    flags Roles.
     Example:
         apiVersion: rbac.authorization.k8s.io/v1
         kind: ClusterRole
@@ -723,14 +751,18 @@ def rbac_persistent_volume_create(obj: K8sObject, ctx) -> Iterator[Problem]:
 
 @rule(code="KL502", name="rbac-cluster-admin-binding", severity="error", category="rbac", kinds=BINDING_KINDS)
 def rbac_cluster_admin_binding(obj: K8sObject, ctx) -> Iterator[Problem]:
-    """A binding grants the cluster-admin ClusterRole.
+    """A binding grants cluster-admin, or a role of the run that allows everything as cluster-admin does.
 
     Why: cluster-admin can do anything to any resource; through a
     ClusterRoleBinding it owns the whole cluster, through a RoleBinding the
     whole namespace, its Secrets, RBAC and pods included (RBAC good
     practices; CIS 5.1.1; kube-linter cluster-admin-role-binding; Trivy
-    KSV111).  A ClusterRoleBinding is an error, a RoleBinding a warning.  The
-    built-in binding of the `system:masters` group is not reported.
+    KSV111).  A role of the run with a rule granting `*` verbs (or every
+    read and write verb: get, list, watch, create, update, patch, delete) on
+    `*` resources in `*` API groups is the same, whatever it is called
+    (Polaris `clusterrolebindingClusterAdmin` counts it so too).  A
+    ClusterRoleBinding is an error, a RoleBinding a warning.  The built-in
+    binding of the `system:masters` group is not reported.
     Example:
         apiVersion: rbac.authorization.k8s.io/v1
         kind: ClusterRoleBinding
@@ -749,7 +781,11 @@ def rbac_cluster_admin_binding(obj: K8sObject, ctx) -> Iterator[Problem]:
     References: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles
     """
     kind, name = _role_ref(obj)
-    if kind != "ClusterRole" or name != "cluster-admin":
+    if kind == "ClusterRole" and name == "cluster-admin":
+        what = 'ClusterRole "cluster-admin"'
+    elif kind in ROLE_KINDS and _grants_everything(ctx, obj, kind, name):
+        what = f'{kind} "{name}", which allows every read and write verb on every resource,'
+    else:
         return
     subjects = [_subject_label(k, n, ns) for _, k, n, ns in _subjects(obj)]
     if subjects and all(s == 'Group "system:masters"' for s in subjects):
@@ -758,10 +794,51 @@ def rbac_cluster_admin_binding(obj: K8sObject, ctx) -> Iterator[Problem]:
     to = f" to {', '.join(subjects)}" if subjects else ""
     yield Problem(
         ("roleRef", "name"),
-        f'grants ClusterRole "cluster-admin"{to}: full control of {scope}',
+        f"grants {what}{to}: full control of {scope}",
         Fix("Bind a role that grants only what the subjects need."),
         severity=None if obj.kind == "ClusterRoleBinding" else "warning",
     )
+
+
+# Every verb that reads or writes an object (the API's standard verbs); a
+# rule granting all of them on everything is cluster-admin but for the
+# escalation verbs, which the role would not need to take the cluster.
+READ_WRITE_VERBS = frozenset({"get", "list", "watch", "create", "update", "patch", "delete"})
+
+
+def allows_everything(role: K8sObject) -> bool:
+    """A rule of the role allows `*` verbs (or every read and write verb) on
+    `*` resources in `*` API groups: what cluster-admin grants on resources."""
+    for r in policy_rules(role):
+        if WILDCARD in r.api_groups and WILDCARD in r.resources and not r.resource_names:
+            if WILDCARD in r.verbs or READ_WRITE_VERBS <= set(r.verbs):
+                return True
+    return False
+
+
+def roles_granting_everything(ctx) -> set[tuple[str, str | None, str]]:
+    """(kind, namespace, name) of the Roles and ClusterRoles of the run that
+    allow everything.  Reads of each role: kind, metadata name and
+    namespace, rules (apiGroups, resources, verbs, resourceNames),
+    aggregationRule."""
+
+    def build() -> set:
+        return {
+            (o.kind, o.ref.namespace if o.kind == "Role" else None, o.ref.name)
+            for o in ctx.objects
+            if o.kind in ROLE_KINDS and o.group == RBAC_GROUP and allows_everything(o)
+        }
+
+    return ctx.memo(("rbac", "roles-granting-everything"), build)
+
+
+def _grants_everything(ctx, binding: K8sObject, kind: str, name: str) -> bool:
+    everything = roles_granting_everything(ctx)
+    if kind == "ClusterRole":
+        return ("ClusterRole", None, name) in everything
+    # A Role is in the binding's namespace; without one, any namespace may be it.
+    namespace = binding.ref.namespace
+    return any(k == "Role" and n == name and (namespace is None or ns is None or ns == namespace) for k, ns, n in everything)
 
 
 @rule(code="KL512", name="rbac-default-service-account-binding", severity="warning", category="rbac", kinds=BINDING_KINDS)
@@ -863,4 +940,79 @@ def rbac_anonymous_binding(obj: K8sObject, ctx) -> Iterator[Problem]:
             f'grants {role} to {s_kind} "{s_name}": {who}',
             Fix("Bind the role to the specific users, groups or service accounts that need it."),
             severity=severity,
+        )
+
+
+# ClusterRoles every cluster has: the user-facing roles and the `system:`
+# ones the API server bootstraps (plugin/pkg/auth/authorizer/rbac/bootstrappolicy
+# in k8s.io/kubernetes, policy.go ClusterRoles()).
+BUILTIN_CLUSTER_ROLES = frozenset({"cluster-admin", "admin", "edit", "view"})
+# Roles the API server bootstraps in kube-system and kube-public (policy.go
+# NamespaceRoles()): extension-apiserver-authentication-reader and the
+# `system:` ones.
+BUILTIN_ROLES = frozenset({"extension-apiserver-authentication-reader"})
+
+
+@rule(
+    code="KL514", name="rbac-role-ref-unknown", severity="warning", category="rbac",
+    kinds=BINDING_KINDS, options=STRICT_OPTION,
+)
+def rbac_role_ref_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A binding's roleRef names a Role or ClusterRole the run does not define.
+
+    Why: the API server accepts a binding to a role that does not exist and
+    it grants nothing; the subjects get `forbidden` errors until someone
+    notices the name is wrong.  Reported only when the run defines roles of
+    that kind surely in reach (Roles in the binding's namespace; ClusterRoles
+    in the binding's directory tree, see kubelint.references), with the
+    nearest name, unless `strict` is set.  The built-in ClusterRoles
+    (`cluster-admin`, `admin`, `edit`, `view` and every `system:` role)
+    and the bootstrap Roles (`extension-apiserver-authentication-reader`,
+    `system:` ones) exist in every cluster.
+    Example:
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata: {name: pod-reader}
+        rules:
+          - apiGroups: [""]
+            resources: ["pods"]
+            verbs: ["get", "list"]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: read-pods}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pods-reader}
+        subjects:
+          - {kind: ServiceAccount, name: web}
+    Use instead:
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata: {name: pod-reader}
+        rules:
+          - apiGroups: [""]
+            resources: ["pods"]
+            verbs: ["get", "list"]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: read-pods}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
+        subjects:
+          - {kind: ServiceAccount, name: web}
+    Fix safety: no automatic fix; the "did you mean" name is a guess.
+    Options: strict (boolean, default false): report even when the run has
+    no role of that kind in reach.
+    References: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding
+    """
+    kind, name = _role_ref(obj)
+    if kind not in ROLE_KINDS or not name:
+        return
+    if name.startswith("system:") or name in (BUILTIN_CLUSTER_ROLES if kind == "ClusterRole" else BUILTIN_ROLES):
+        return
+    found = lookup(ctx, obj, (kind,), name, cluster_scoped=kind == "ClusterRole")
+    if found.missing(strict(ctx)):
+        yield Problem(
+            ("roleRef", "name"),
+            f'roleRef names {kind} "{name}", which the run does not define{found.hint(name)}: the binding grants nothing',
+            Fix("Name an existing role in roleRef."),
         )

@@ -21,7 +21,7 @@ _GROUPS = POD_CONTAINER_GROUPS
 def missing_resource(obj: K8sObject, resource: str, kind: str) -> Iterator[Problem]:
     """Containers that set neither `resources.<kind>.<resource>` nor, for a
     request, a limit it would default from."""
-    example = {"cpu": "250m", "memory": "256Mi"}[resource]
+    example = {"cpu": "250m", "memory": "256Mi", "ephemeral-storage": "1Gi"}[resource]
     for c in containers(obj, _GROUPS):
         resources = as_map(c.spec.get("resources"))
         if resource in as_map(resources.get(kind)):
@@ -157,3 +157,68 @@ def cpu_limit_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
     References: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
     """
     return missing_resource(obj, "cpu", "limits")
+
+
+@rule(code="KL205", name="ephemeral-storage-request-missing", severity="info", category="resources", enabled=False, kinds=POD_KINDS)
+def ephemeral_storage_request_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A container has no ephemeral-storage request.  Off by default.
+
+    Why: logs, `emptyDir` volumes without a medium and the container's
+    writable layer use the node's local disk.  The scheduler places pods by
+    their ephemeral-storage requests; without one a pod can land on a node
+    whose disk is nearly full, and under disk pressure the kubelet evicts
+    pods using more than they requested first.  A limit counts (the API
+    server copies it into the request).  kube-score
+    (`container-ephemeral-storage-request-and-limit`) checks the same.  Off
+    by default: most clusters do not account local storage.
+    Example:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - {name: web, image: "nginx:1.27"}
+    Use instead:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+              resources: {requests: {ephemeral-storage: 1Gi}}
+    Fix safety: no automatic fix; only you know what the container writes.
+    References: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#local-ephemeral-storage
+    """
+    return missing_resource(obj, "ephemeral-storage", "requests")
+
+
+@rule(code="KL206", name="ephemeral-storage-limit-missing", severity="info", category="resources", enabled=False, kinds=POD_KINDS)
+def ephemeral_storage_limit_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """A container has no ephemeral-storage limit.  Off by default.
+
+    Why: a container without a limit can fill the node's local disk with
+    logs or scratch files; the kubelet then evicts pods under disk pressure,
+    other workloads' pods included.  With a limit only the offending pod is
+    evicted.  kube-score (`container-ephemeral-storage-request-and-limit`)
+    checks the same.  Off by default, as ephemeral-storage-request-missing.
+    Example:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - {name: web, image: "nginx:1.27"}
+    Use instead:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+              resources: {limits: {ephemeral-storage: 2Gi}}
+    Fix safety: no automatic fix; a limit too low evicts the pod.
+    References: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#local-ephemeral-storage
+    """
+    return missing_resource(obj, "ephemeral-storage", "limits")

@@ -15,11 +15,14 @@ echoed in messages.
 from __future__ import annotations
 
 import base64
+import difflib
+import os
 import re
 from dataclasses import dataclass
 from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Problem
+from kubelint.references import STRICT_OPTION, lookup, related_directories, strict
 from kubelint.registry import rule
 from kubelint.k8s.kinds import POD_KINDS
 from kubelint.k8s.workloads import as_list, as_map, as_str, containers
@@ -412,3 +415,177 @@ def env_duplicate(obj: K8sObject, ctx) -> Iterator[Problem]:
                 )
             else:
                 first[name] = index
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedObject:
+    """A ConfigMap or Secret of the run, as env references see it."""
+
+    namespace: str | None
+    keys: frozenset | None  # None: unknown (a Secret made by a controller)
+
+
+# Custom resources that make a Secret: (group prefix, kind) -> where its
+# name is (the object's own name when the path is absent).
+SECRET_MAKERS = {
+    ("bitnami.com", "SealedSecret"): ("spec", "template", "metadata", "name"),
+    ("external-secrets.io", "ExternalSecret"): ("spec", "target", "name"),
+    ("onepassword.com", "OnePasswordItem"): None,
+}
+
+
+def keyed_objects(ctx) -> dict:
+    """(kind, name) -> the ConfigMaps and Secrets of the run, with their
+    keys.  Reads of each ConfigMap: metadata name and namespace, the keys of
+    data and binaryData; of each Secret: metadata name and namespace, the
+    keys of data and stringData; of SealedSecrets and ExternalSecrets: the
+    name of the Secret they make (their keys count as unknown)."""
+    from kubelint.k8s.workloads import get_path
+
+    def build() -> dict:
+        index: dict = {}
+        for o in ctx.objects:
+            if o.fragment:
+                continue
+            if o.kind in ("ConfigMap", "Secret") and o.group == "" and isinstance(o.ref.name, str):
+                fields = ("data", "binaryData") if o.kind == "ConfigMap" else ("data", "stringData")
+                # An object with no data at all is a placeholder filled elsewhere.
+                keys = frozenset(k for f in fields for k in as_map(o.data.get(f))) or None
+                index.setdefault((o.kind, o.ref.name), []).append(KeyedObject(o.ref.namespace, keys))
+                continue
+            for (group, kind), path in SECRET_MAKERS.items():
+                if o.kind == kind and o.group.startswith(group):
+                    name = get_path(o.data, path) if path else None
+                    name = name if isinstance(name, str) else o.ref.name
+                    if isinstance(name, str):
+                        index.setdefault(("Secret", name), []).append(KeyedObject(o.ref.namespace, None))
+        return index
+
+    return ctx.memo(("secrets", "keyed-objects"), build)
+
+
+def env_references(obj: K8sObject) -> Iterator[tuple[str, str, str | None, bool, tuple, tuple, str]]:
+    """(kind, name, key or None, optional, name path, key path, container
+    label) of every env and envFrom reference of the pod's containers."""
+    for c in containers(obj):
+        for index, env in enumerate(as_list(c.spec.get("env"))):
+            value_from = as_map(as_map(env).get("valueFrom"))
+            for field, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+                ref = value_from.get(field)
+                if isinstance(ref, dict) and isinstance(ref.get("name"), str) and isinstance(ref.get("key"), str):
+                    base = c.path + ("env", index, "valueFrom", field)
+                    yield kind, ref["name"], ref["key"], ref.get("optional") is True, base + ("name",), base + ("key",), c.label
+        for index, source in enumerate(as_list(c.spec.get("envFrom"))):
+            for field, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+                ref = as_map(source).get(field)
+                if isinstance(ref, dict) and isinstance(ref.get("name"), str):
+                    base = c.path + ("envFrom", index, field)
+                    yield kind, ref["name"], None, ref.get("optional") is True, base + ("name",), base, c.label
+
+
+@rule(
+    code="KL605", name="env-reference-unknown", severity="warning", category="secrets",
+    kinds=POD_KINDS, options=STRICT_OPTION,
+)
+def env_reference_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """An env or envFrom reference names a ConfigMap, Secret or key the run does not define.
+
+    Why: the kubelet does not start a container whose `configMapKeyRef`,
+    `secretKeyRef`, `configMapRef` or `secretRef` names a missing object or
+    key (`CreateContainerConfigError`), so the pod hangs in its first
+    rollout.  Reported when the ConfigMap or Secret is in the run and lacks
+    the key (with the nearest key), or when the run defines objects of that
+    kind surely in the pod's namespace (see kubelint.references) and none
+    has the name, unless `strict` is set.  `optional: true` references are
+    fine.  Secrets made by SealedSecrets or ExternalSecrets of the run
+    count as present, with keys unknown, and a ConfigMap or Secret with no
+    data is a placeholder whose keys are unknown.  Secret names are not
+    reported when a Role or ClusterRole in the pod's directory tree may
+    create Secrets (a Job or controller of the application makes them at
+    run time).
+    Example:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: web-config}
+        data: {LOG_LEVEL: info}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+              env:
+                - name: LOG_LEVEL
+                  valueFrom:
+                    configMapKeyRef: {name: web-config, key: log-level}
+    Use instead:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: web-config}
+        data: {LOG_LEVEL: info}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+              env:
+                - name: LOG_LEVEL
+                  valueFrom:
+                    configMapKeyRef: {name: web-config, key: LOG_LEVEL}
+    Fix safety: no automatic fix; the "did you mean" name is a guess.
+    Options: strict (boolean, default false): report a missing ConfigMap or
+    Secret even when the run has none of that kind in the namespace.
+    References: https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap/#define-container-environment-variables-using-configmap-data
+    """
+    index = keyed_objects(ctx)
+    for kind, name, key, optional, name_path, key_path, label in env_references(obj):
+        if optional:
+            continue
+        if kind == "Secret" and not strict(ctx) and secrets_made_nearby(ctx, obj):
+            continue
+        present = [k for k in index.get((kind, name), ()) if k.namespace is None or obj.ref.namespace is None or k.namespace == obj.ref.namespace]
+        if not present:
+            found = lookup(ctx, obj, (kind,), name)
+            if found.missing(strict(ctx)):
+                yield Problem(
+                    name_path,
+                    f'{label} reads {kind} "{name}", which the run does not define{found.hint(name)}',
+                    Fix(f"Name an existing {kind}, or mark the reference optional: true."),
+                )
+            continue
+        if key is None or any(k.keys is None or key in k.keys for k in present):
+            continue
+        keys = sorted(set().union(*(k.keys for k in present)))
+        close = difflib.get_close_matches(key, keys, n=1)
+        hint = f'; did you mean "{close[0]}"?' if close else f" (keys: {', '.join(keys[:5]) or 'none'}{', ...' if len(keys) > 5 else ''})"
+        yield Problem(
+            key_path,
+            f'{label} reads key "{key}" of {kind} "{name}", which has no such key{hint}',
+            Fix(f"Use a key the {kind} defines, or add it."),
+        )
+
+
+def secret_creator_directories(ctx) -> set[str]:
+    """Directories of the Roles and ClusterRoles of the run that may create
+    Secrets.  Reads of each role: kind, rules (apiGroups, resources,
+    verbs), its file's directory."""
+    from kubelint.rules.rbac import grant, policy_rules
+
+    def build() -> set[str]:
+        out = set()
+        for o in ctx.objects:
+            if o.kind in ("Role", "ClusterRole") and any(grant(r, {""}, {"secrets"}, {"create"}) for r in policy_rules(o)):
+                out.add(os.path.dirname(o.file))
+        return out
+
+    return ctx.memo(("secrets", "secret-creators"), build)
+
+
+def secrets_made_nearby(ctx, obj: K8sObject) -> bool:
+    directory = os.path.dirname(obj.file)
+    return any(related_directories(directory, d) for d in secret_creator_directories(ctx))

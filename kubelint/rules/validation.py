@@ -1761,3 +1761,77 @@ def duplicate_object(obj: K8sObject, ctx) -> Iterator[Problem]:
         f'{obj.kind} "{namespace}{key[3]}" is already defined at {where}',
         Fix("Remove one of the definitions, or give them different names."),
     )
+
+
+@rule(code="KL912", name="list-key-duplicate", severity="error", category="validation")
+def list_key_duplicate(obj: K8sObject, ctx) -> Iterator[Problem]:
+    """Two items of a list the API treats as a map share a key.
+
+    Why: lists marked `x-kubernetes-list-type: map` in the Kubernetes
+    OpenAPI are keyed by their `x-kubernetes-list-map-keys`: a container's
+    ports by (containerPort, protocol), volumeMounts by mountPath,
+    topologySpreadConstraints by (topologyKey, whenUnsatisfiable),
+    imagePullSecrets by name, and so on.  Server-side apply refuses an
+    object with two items of one key ("duplicate entries for key"), the API
+    server rejects duplicate mount paths, and client-side apply merges the
+    two items into one, dropping the other silently.  Keys come from the
+    upstream OpenAPI (see kubelint/schema/listmaps.py); a missing protocol
+    counts as TCP, the API default.  Custom resources are checked along
+    their CRD's schema, with its key defaults.  Container, volume and env
+    names and Service ports are duplicate-name, env-duplicate and
+    invalid-port.
+    Example:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+              ports:
+                - {name: http, containerPort: 88}
+                - {name: alt, containerPort: 88, protocol: TCP}
+    Use instead:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+              ports:
+                - {name: http, containerPort: 88}
+                - {name: alt, containerPort: 89}
+    Fix safety: no automatic fix; decide which of the two items is meant.
+    References:
+        https://kubernetes.io/docs/reference/using-api/server-side-apply/#merge-strategy
+        https://github.com/kubernetes/kubernetes/tree/master/api/openapi-spec/v3
+    """
+    from kubelint.schema.listmaps import crd_list_maps, key_of, list_maps
+    from kubelint.schema.validate import kind_definition
+
+    found = kind_definition(ctx.kubernetes_version, obj.api_version, obj.kind)
+    if found is not None:
+        maps = list_maps(obj.data, *found)
+    else:
+        schema = ctx.crds.schema_for(obj.api_version, obj.kind) if ctx.crds else None
+        if not schema:
+            return
+        maps = crd_list_maps(obj.data, schema)
+    for listed in maps:
+        seen: dict = {}
+        for index, item in enumerate(listed.items):
+            key = key_of(item, listed.keys, listed.defaults)
+            if key is None:
+                continue
+            if key in seen:
+                shown = ", ".join(f"{k}={v}" for k, v in zip(listed.keys, key))
+                field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in listed.path).lstrip(".")
+                yield Problem(
+                    listed.path + (index,),
+                    f"{field}[{index}] repeats the key {shown} of item {seen[key]}",
+                    Fix("Remove the duplicate item, or change its key."),
+                    at="value",
+                )
+            else:
+                seen[key] = index

@@ -551,3 +551,21 @@ def _plain(message: str) -> str:
     message = message.strip().splitlines()[0] if message.strip() else "invalid value"
     message = message[:1].lower() + message[1:]
     return message.rstrip(".")
+
+
+def builtin_kinds(version: str) -> dict:
+    """apiVersion -> set of kinds the bundled schemas of `version` define
+    (the built-in API groups and versions); empty for an unknown version."""
+    if version not in SUPPORTED:
+        return {}
+    return {api_version: set(kinds) for api_version, kinds in _bundle(version).kinds.items()}
+
+
+def kind_definition(version: str, api_version: str, kind: str) -> tuple[str, dict] | None:
+    """(definition name, all definitions) of a built-in kind, for walkers
+    that follow an object along its schema; None when unknown."""
+    if version not in SUPPORTED:
+        return None
+    bundle = _bundle(version)
+    name = bundle.kinds.get(api_version, {}).get(kind)
+    return (name, bundle.defs) if name is not None else None
