@@ -40,6 +40,7 @@ class Settings:
     pss_level: str | None = None
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     allowed_registries: list[str] = field(default_factory=list)
+    trusted_hosts: list[str] = field(default_factory=list)  # hosts remote content may come from
     config_file: str | None = None
 
 
@@ -58,6 +59,7 @@ _KEYS = {
     "pss-level": "pss_level",
     "per-file-ignores": "per_file_ignores",
     "allowed-registries": "allowed_registries",
+    "trusted-hosts": "trusted_hosts",
 }
 
 

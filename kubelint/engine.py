@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from kubelint.config import Settings
-from kubelint.model import SEVERITY_RANK, Document, Finding, Fix, K8sObject, RunResult
+from kubelint.model import SEVERITY_RANK, Document, Finding, Fix, K8sObject, ObjectRef, RunResult
 from kubelint.parse import parse_file
 from kubelint.registry import Registry, Rule
 from kubelint.sources import Source, excluded
@@ -69,6 +69,7 @@ def objects_of(doc: Document) -> Iterator[K8sObject]:
 
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+KUSTOMIZATION_KIND = "Kustomization"
 
 
 def kustomize_patch_files(doc: Document) -> set[str]:
@@ -87,6 +88,18 @@ def kustomize_patch_files(doc: Document) -> set[str]:
             if isinstance(entry, dict) and isinstance(entry.get("path"), str):
                 paths.append(entry["path"])
     return {os.path.normpath(os.path.join(base, p)) for p in paths}
+
+
+def kustomization_objects(doc: Document) -> list[K8sObject]:
+    """A kustomization document as an object of kind `Kustomization`, for the
+    rules that ask for that kind (it is not a cluster object)."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return []
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    name = meta.get("name") if isinstance(meta.get("name"), str) else None
+    api_version = data.get("apiVersion") if isinstance(data.get("apiVersion"), str) else ""
+    return [K8sObject(data, doc, ref=ObjectRef(api_version, KUSTOMIZATION_KIND, None, name))]
 
 
 def _is_kustomization(doc: Document) -> bool:
@@ -154,9 +167,15 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
     objects: list[K8sObject] = []
     comments: dict[str, dict[int, frozenset[str]]] = {}
     patches: set[str] = set()
+    kustomizations: list[K8sObject] = []
     files = 0
     for source in sources:
         files += 1
+        # Findings about the source itself (an untrusted host, a remote apply in a script) come first.
+        findings.extend(replace(f, rule=by_name[f.name].code, severity=by_name[f.name].severity) for f in source.findings if f.name in by_name)
+        if not source.manifest:
+            comments[source.name] = comment_ignores(source.data.decode("utf-8", errors="replace"))
+            continue
         parsed = parse_file(source.name, source.data)
         comments[source.name] = comment_ignores(parsed.text)
         for hazard in parsed.hazards:
@@ -171,6 +190,7 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
         for doc in parsed.documents:
             if _is_kustomization(doc):
                 patches |= kustomize_patch_files(doc)
+                kustomizations.extend(kustomization_objects(doc))
             else:
                 objects.extend(objects_of(doc))
     for obj in objects:
@@ -192,10 +212,12 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
     base = Context({}, version, (major, minor), settings.strict, settings.pss_level, objects, crds, settings)
     object_rules = [(r, replace(base, options=rule_options(r, settings))) for r in rules if r.check is not None]
 
-    for obj in objects:
+    # Kustomizations go only to the rules that name their kind (remote resources).
+    kustomize_rules = [(r, ctx) for r, ctx in object_rules if r.kinds is not None and KUSTOMIZATION_KIND in r.kinds]
+    for obj, obj_rules in [(o, object_rules) for o in objects] + [(k, kustomize_rules) for k in kustomizations]:
         ignored = object_ignores(obj)
         kind = obj.kind
-        for r, ctx in object_rules:
+        for r, ctx in obj_rules:
             if r.kinds is not None and kind not in r.kinds:
                 continue
             if obj.partial and r.category != "schema":

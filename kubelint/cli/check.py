@@ -3,6 +3,8 @@ import sys
 
 import click
 
+from kubelint.cli.remote import fetch_policy, remote_options
+
 FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
@@ -77,8 +79,9 @@ def _write(path: str, content: str) -> None:
 @click.option("--pss-level", type=click.Choice(["baseline", "restricted", "none"]), default=None, help="Pod Security Standards level to enforce.")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Configuration file (default: nearest .kubelint.yaml or pyproject.toml).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report.")
-def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color) -> None:
-    """Check Kubernetes manifests: files, directories (recursively) or - for stdin.
+@remote_options
+def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color, remote) -> None:
+    """Check Kubernetes manifests: files, directories (recursively), URLs, or - for stdin.
 
     Multi-document YAML, JSON and kind: List are read; documents that are not
     Kubernetes objects are skipped.
@@ -86,7 +89,7 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
     from kubelint.cli import fail
     from kubelint.config import ConfigError, Settings, find_config, load_settings
     from kubelint.engine import UsageError, check as run_check, exit_code
-    from kubelint.sources import InputError, expand, read
+    from kubelint.sources import InputError, is_url, load
 
     if not inputs:
         fail("no inputs; name files, directories, or - for stdin (see kubelint check --help)")
@@ -111,6 +114,7 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
         settings.pss_level = pss_level
     if fail_on is not None:
         settings.fail_on = fail_on
+    settings.trusted_hosts += list(remote["trusted_hosts"])
 
     main_file, extra = _outputs(fmt, outputs)
     # A check builds many small containers and frees nothing until it exits;
@@ -119,8 +123,8 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
 
     gc.disable()
     try:
-        files = expand(inputs, settings.exclude)
-        result = run_check(read(files), settings)
+        policy = fetch_policy(remote, [i for i in inputs if is_url(i)], settings.trusted_hosts)
+        result = run_check(load(inputs, settings.exclude, policy), settings)
     except (InputError, UsageError) as e:
         fail(str(e))
 

@@ -1,0 +1,257 @@
+"""Manifests from URLs: fetched once, under a trust policy, within limits.
+
+`fetch(url, policy)` returns the bytes to check and the findings about where
+they came from (an untrusted host, plain HTTP, content that changed since it
+was locked).  What cannot be fetched safely is an `InputError`: one line,
+exit 2.  `requests` is imported here only, and only when a URL is fetched, so
+a run over files never loads it (nor opens a socket).
+
+The limits:
+- every redirect is followed by hand and checked again: its host must be
+  trusted (else a finding naming it), https never downgrades to http, at most
+  `max_redirects` hops, and a URL seen twice is a loop;
+- connect and read timeouts, and a deadline for the whole fetch;
+- a size cap enforced while streaming (on the decoded bytes, so a compressed
+  bomb stops too): an endless body costs at most `max_bytes` and the deadline;
+- HTTP errors, and HTML or binary content, are refused;
+- `--sha256` pins the content (a mismatch refuses it); `kubelint.lock` holds
+  the digests recorded by `kubelint lock` (a mismatch is a finding).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Mapping
+from urllib.parse import urljoin, urlsplit
+
+from kubelint.model import Finding, Fix
+from kubelint.sources import InputError
+from kubelint.sources.trust import has_userinfo, url_host, url_trusted
+
+LOCK_FILE = "kubelint.lock"
+MiB = 1024 * 1024
+REDIRECTS = (301, 302, 303, 307, 308)
+# Content types that are never a manifest.
+BINARY_TYPES = ("image/", "audio/", "video/", "font/", "application/zip", "application/gzip",
+                "application/x-gzip", "application/x-tar", "application/pdf", "application/wasm")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    trusted_hosts: tuple[str, ...] = ()
+    connect_timeout: float = 10.0
+    read_timeout: float = 10.0
+    deadline: float = 30.0  # seconds for the whole fetch, redirects included
+    max_bytes: int = 5 * MiB
+    max_redirects: int = 5
+    ca_bundle: str | None = None
+    pins: Mapping[str, str] = field(default_factory=dict)  # URL -> sha256 (--sha256)
+    locked: Mapping[str, str] = field(default_factory=dict)  # URL -> sha256 (kubelint.lock)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    url: str
+    data: bytes
+    sha256: str
+    findings: tuple[Finding, ...]
+    hops: tuple[str, ...]  # every URL requested, the first and each redirect
+
+
+def _finding(rule, message: str, url: str, fix: str) -> Finding:
+    return Finding(rule.code, rule.name, rule.severity, message, url, 1, 1, Fix(fix))
+
+
+def source_findings(url: str, trusted: tuple[str, ...], first: bool = True) -> list[Finding]:
+    """Findings about one hop of a fetch (the URL asked for, or a redirect)."""
+    from kubelint.rules import remote
+
+    findings = []
+    host = url_host(url)
+    if not url_trusted(url, trusted):
+        why = "carries a user name" if has_userinfo(url) else "is not a trusted host"
+        where = "" if first else " (redirected to)"
+        findings.append(_finding(
+            remote.remote_untrusted_host, f'host "{host}"{where} {why}', url,
+            f"Review what {host} serves, then trust it with --trusted-host {host} or trusted-hosts in the configuration.",
+        ))
+    if urlsplit(url).scheme.lower() == "http":
+        findings.append(_finding(
+            remote.remote_insecure_transport, f"{url} is fetched over plain http: anyone on the path can change it", url,
+            "Use an https:// URL.",
+        ))
+    return findings
+
+
+def fetch(url: str, policy: FetchPolicy) -> Fetched:
+    """Fetch a manifest; raises InputError when it cannot be done safely."""
+    if any(c.isspace() or ord(c) < 32 for c in url) or "\\" in url:
+        raise InputError(f"{url}: not a valid URL (white space, control characters or a backslash)")
+    import requests
+
+    started = time.monotonic()
+    findings = source_findings(url, policy.trusted_hosts)
+    hops = [url]
+    current = url
+    with requests.Session() as session:
+        session.max_redirects = policy.max_redirects
+        while True:
+            response = _get(session, current, url, policy, started)
+            try:
+                if response.status_code in REDIRECTS and "Location" in response.headers:
+                    target = urljoin(current, response.headers["Location"])
+                    scheme = urlsplit(target).scheme.lower()
+                    if scheme not in ("http", "https"):
+                        raise InputError(f"{url}: refused a redirect to {target}: not http or https")
+                    if urlsplit(current).scheme.lower() == "https" and scheme == "http":
+                        raise InputError(f"{url}: refused a redirect from https to http ({target})")
+                    if target in hops:
+                        raise InputError(f"{url}: redirect loop at {target}")
+                    if len(hops) > policy.max_redirects:
+                        raise InputError(f"{url}: more than {policy.max_redirects} redirects")
+                    for f in source_findings(target, policy.trusted_hosts, first=False):
+                        if f.message not in {g.message for g in findings}:
+                            findings.append(f)
+                    hops.append(target)
+                    current = target
+                    continue
+                if response.status_code >= 400:
+                    raise InputError(f"{url}: HTTP {response.status_code} {response.reason or ''}".rstrip())
+                _refuse_content_type(url, response.headers.get("Content-Type", ""))
+                data = _read_body(response, url, policy, started)
+            finally:
+                response.close()
+            break
+    _refuse_content(url, data)
+    digest = hashlib.sha256(data).hexdigest()
+    pin = policy.pins.get(url)
+    if pin is not None and pin.lower() != digest:
+        raise InputError(f"{url}: sha256 mismatch: expected {pin.lower()}, got {digest}; nothing was checked")
+    locked = policy.locked.get(url)
+    if locked is not None and locked.lower() != digest:
+        from kubelint.rules import remote
+
+        findings.append(_finding(
+            remote.remote_content_changed,
+            f"content changed since it was locked: sha256 {digest}, {LOCK_FILE} has {locked.lower()}",
+            url, f"Review the new content, then record it with `kubelint lock {url}`.",
+        ))
+    return Fetched(url, data, digest, tuple(findings), tuple(hops))
+
+
+def _remaining(policy: FetchPolicy, started: float, url: str) -> float:
+    left = policy.deadline - (time.monotonic() - started)
+    if left <= 0:
+        raise InputError(f"{url}: fetch took longer than {policy.deadline:g} s")
+    return left
+
+
+def _get(session, current: str, url: str, policy: FetchPolicy, started: float):
+    import requests
+
+    left = _remaining(policy, started, url)
+    timeout = (min(policy.connect_timeout, left), min(policy.read_timeout, left))
+    try:
+        return session.get(
+            current, stream=True, allow_redirects=False, timeout=timeout,
+            verify=policy.ca_bundle or True, headers={"Accept": "application/yaml, application/json;q=0.9, text/plain;q=0.8, */*;q=0.1"},
+        )
+    except requests.exceptions.SSLError as e:
+        raise InputError(f"{url}: TLS failed for {url_host(current)}: {_reason(e)} (for a private CA use --ca-bundle)") from None
+    except requests.exceptions.ConnectTimeout:
+        raise InputError(f"{url}: no connection to {url_host(current)} within {timeout[0]:g} s") from None
+    except requests.exceptions.ReadTimeout:
+        raise InputError(f"{url}: no answer from {url_host(current)} within {timeout[1]:g} s") from None
+    except requests.exceptions.RequestException as e:
+        raise InputError(f"{url}: cannot fetch: {_reason(e)}") from None
+
+
+def _read_body(response, url: str, policy: FetchPolicy, started: float) -> bytes:
+    import requests
+
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > policy.max_bytes:
+        raise InputError(f"{url}: {int(length)} bytes is more than the limit of {policy.max_bytes} bytes")
+    chunks, size = [], 0
+    try:
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > policy.max_bytes:
+                raise InputError(f"{url}: more than the limit of {policy.max_bytes} bytes")
+            chunks.append(chunk)
+            _remaining(policy, started, url)
+    except requests.exceptions.RequestException as e:
+        if "timed out" in str(e).lower():
+            raise InputError(f"{url}: no answer from {url_host(response.url)} within {policy.read_timeout:g} s") from None
+        raise InputError(f"{url}: cannot fetch: {_reason(e)}") from None
+    return b"".join(chunks)
+
+
+def _refuse_content_type(url: str, content_type: str) -> None:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind in HTML_TYPES:
+        raise InputError(f"{url}: the server sent HTML ({kind}), not YAML or JSON")
+    if kind.startswith(BINARY_TYPES):
+        raise InputError(f"{url}: the server sent {kind}, not YAML or JSON")
+
+
+def _refuse_content(url: str, data: bytes) -> None:
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        raise InputError(f"{url}: the server sent HTML, not YAML or JSON")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return  # UTF-16 with a byte order mark: text, the parser decodes it
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{url}: the server sent binary content, not YAML or JSON")
+
+
+def _reason(e: Exception) -> str:
+    """The innermost reason of a requests error, on one line."""
+    while e.args and isinstance(e.args[0], Exception):
+        e = e.args[0]
+    reason = getattr(e, "reason", None)
+    text = str(reason if reason is not None else e)
+    return " ".join(text.split())[:300]
+
+
+# ---- kubelint.lock ---------------------------------------------------------
+
+
+def read_lock(path: str) -> dict[str, str]:
+    """URL -> sha256 from a lock file; {} when there is none."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as e:
+        raise InputError(f"{path}: cannot read the lock file: {e}") from None
+    urls = data.get("urls") if isinstance(data, dict) else None
+    if not isinstance(urls, dict):
+        raise InputError(f'{path}: not a kubelint lock file (no "urls" mapping)')
+    return {u: v["sha256"] for u, v in urls.items() if isinstance(v, dict) and isinstance(v.get("sha256"), str)}
+
+
+def write_lock(path: str, entries: Mapping[str, str]) -> None:
+    """Write the lock file atomically, merged with what it already holds."""
+    merged = read_lock(path)
+    merged.update(entries)
+    content = json.dumps(
+        {"version": 1, "urls": {u: {"sha256": merged[u]} for u in sorted(merged)}}, indent=2
+    ) + "\n"
+    tmp = f"{path}.kubelint-tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise InputError(f"{path}: cannot write the lock file: {e.strerror or e}") from None
