@@ -71,22 +71,24 @@ def _finding(rule, message: str, url: str, fix: str) -> Finding:
     return Finding(rule.code, rule.name, rule.severity, message, url, 1, 1, Fix(fix))
 
 
-def source_findings(url: str, trusted: tuple[str, ...], first: bool = True) -> list[Finding]:
-    """Findings about one hop of a fetch (the URL asked for, or a redirect)."""
+def source_findings(hop: str, trusted: tuple[str, ...], url: str | None = None) -> list[Finding]:
+    """Findings about one hop of fetching `url`: the URL itself, or a redirect
+    to `hop`.  They name `url`, the input the user gave."""
     from kubelint.rules import remote
 
+    url = url or hop
+    where = "" if hop == url else f"redirected to {hop}: "
     findings = []
-    host = url_host(url)
-    if not url_trusted(url, trusted):
-        why = "carries a user name" if has_userinfo(url) else "is not a trusted host"
-        where = "" if first else " (redirected to)"
+    host = url_host(hop)
+    if not url_trusted(hop, trusted):
+        why = "carries a user name" if has_userinfo(hop) else "is not a trusted host"
         findings.append(_finding(
-            remote.remote_untrusted_host, f'host "{host}"{where} {why}', url,
+            remote.remote_untrusted_host, f'{where}host "{host}" {why}', url,
             f"Review what {host} serves, then trust it with --trusted-host {host} or trusted-hosts in the configuration.",
         ))
-    if urlsplit(url).scheme.lower() == "http":
+    if urlsplit(hop).scheme.lower() == "http":
         findings.append(_finding(
-            remote.remote_insecure_transport, f"{url} is fetched over plain http: anyone on the path can change it", url,
+            remote.remote_insecure_transport, f"{where}fetched over plain http: anyone on the path can change it", url,
             "Use an https:// URL.",
         ))
     return findings
@@ -118,9 +120,7 @@ def fetch(url: str, policy: FetchPolicy) -> Fetched:
                         raise InputError(f"{url}: redirect loop at {target}")
                     if len(hops) > policy.max_redirects:
                         raise InputError(f"{url}: more than {policy.max_redirects} redirects")
-                    for f in source_findings(target, policy.trusted_hosts, first=False):
-                        if f.message not in {g.message for g in findings}:
-                            findings.append(f)
+                    findings.extend(source_findings(target, policy.trusted_hosts, url))
                     hops.append(target)
                     current = target
                     continue
@@ -182,18 +182,31 @@ def _read_body(response, url: str, policy: FetchPolicy, started: float) -> bytes
     if length.isdigit() and int(length) > policy.max_bytes:
         raise InputError(f"{url}: {int(length)} bytes is more than the limit of {policy.max_bytes} bytes")
     chunks, size = [], 0
+    raw = response.raw
+    if hasattr(raw, "read1"):
+        # read1 returns what one receive brings (urllib3 >= 2.3), so a server
+        # that drips a byte at a time still meets the deadline check below.
+        pieces = iter(lambda: raw.read1(64 * 1024, decode_content=True), b"")
+    else:
+        pieces = response.iter_content(64 * 1024)
     try:
-        for chunk in response.iter_content(64 * 1024):
+        for chunk in pieces:
             size += len(chunk)
             if size > policy.max_bytes:
                 raise InputError(f"{url}: more than the limit of {policy.max_bytes} bytes")
             chunks.append(chunk)
             _remaining(policy, started, url)
-    except requests.exceptions.RequestException as e:
+    except (requests.exceptions.RequestException, OSError, _urllib3_errors()) as e:
         if "timed out" in str(e).lower():
             raise InputError(f"{url}: no answer from {url_host(response.url)} within {policy.read_timeout:g} s") from None
         raise InputError(f"{url}: cannot fetch: {_reason(e)}") from None
     return b"".join(chunks)
+
+
+def _urllib3_errors():
+    import urllib3.exceptions
+
+    return urllib3.exceptions.HTTPError
 
 
 def _refuse_content_type(url: str, content_type: str) -> None:
