@@ -124,7 +124,7 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
     gc.disable()
     try:
         policy = fetch_policy(remote, [i for i in inputs if is_url(i)], settings.trusted_hosts)
-        result = run_check(load(inputs, settings.exclude, policy), settings)
+        result = run_check(load(inputs, settings.exclude, policy, settings.trusted_hosts), settings)
     except (InputError, UsageError) as e:
         fail(str(e))
 

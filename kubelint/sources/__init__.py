@@ -122,11 +122,11 @@ def read(paths: Iterable[str], trusted_hosts: Iterable[str] = ()) -> Iterator[So
             yield Source(path, data, found, manifest=kind == "workflow")
 
 
-def load(inputs: Iterable[str], exclude: Iterable[str] = (), policy: Any = None) -> Iterator[Source]:
+def load(inputs: Iterable[str], exclude: Iterable[str] = (), policy: Any = None, trusted_hosts: Iterable[str] = ()) -> Iterator[Source]:
     """Sources for a run: URLs fetched (each once, with `policy`, a
-    kubelint.sources.remote.FetchPolicy), then files and stdin.  Fetching
-    happens first, so a URL that cannot be fetched stops the run before any
-    file is read."""
+    kubelint.sources.remote.FetchPolicy), then files and stdin, scripts
+    scanned with `trusted_hosts`.  Fetching happens first, so a URL that
+    cannot be fetched stops the run before any file is read."""
     inputs = list(inputs)
     urls = list(dict.fromkeys(i for i in inputs if is_url(i)))
     fetched = []
@@ -136,5 +136,4 @@ def load(inputs: Iterable[str], exclude: Iterable[str] = (), policy: Any = None)
         policy = policy or FetchPolicy()
         fetched = [fetch(url, policy) for url in urls]
     paths = expand([i for i in inputs if not is_url(i)], exclude)
-    trusted = policy.trusted_hosts if policy is not None else ()
-    return itertools.chain((Source(f.url, f.data, f.findings) for f in fetched), read(paths, trusted))
+    return itertools.chain((Source(f.url, f.data, f.findings) for f in fetched), read(paths, trusted_hosts))
