@@ -114,7 +114,8 @@ def read(paths: Iterable[str], trusted_hosts: Iterable[str] = ()) -> Iterator[So
                 data = fh.read()
         except OSError as e:
             raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
-        kind = scripts.text_kind(path)
+        # A script without a telling name still starts with `#!`; a manifest never does.
+        kind = scripts.text_kind(path) or ("script" if data.startswith(b"#!") else None)
         if kind is None:
             yield Source(path, data)
         else:
