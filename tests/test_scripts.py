@@ -157,3 +157,14 @@ def test_parse_remote(text, host, git, ref, unpinned):
 @pytest.mark.parametrize("text", ["../base", "deployment.yaml", "overlays/prod", "./crds", "file:///tmp/x.yaml"])
 def test_local_paths_are_not_remote(text):
     assert parse_remote(text, scheme_less=True) is None
+
+
+def test_plugins_placeholders_and_global_flags(run_cli, tmp_path):
+    doc = tmp_path / "INSTALL.md"
+    doc.write_text(
+        "kubectl kubelint apply -f https://example.com/a.yaml\n"
+        "kubectl apply -f https://.../manifest.yaml and https://<your-host>/x.yaml\n"
+        "kubectl apply -f https://<your-host>/x.yaml\n"
+        "kubectl --context prod -n web apply -f https://example.com/b.yaml\n"
+    )
+    assert found(run_cli, doc) == [("remote-untrusted-host", 4, 40)]

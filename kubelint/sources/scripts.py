@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from kubelint.model import Finding, Fix
-from kubelint.sources.trust import RemoteRef, parse_remote
+from kubelint.sources.trust import RemoteRef, is_ip, normalise_host, parse_remote
 
 SHELL_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh", ".mk")
 SHELL_NAMES = ("makefile", "gnumakefile", "dockerfile", "containerfile", "jenkinsfile")
@@ -36,6 +36,11 @@ KUBECTL_VERBS = frozenset(APPLY_VERBS + (
     "kustomize", "get", "delete", "describe", "diff", "edit", "patch", "label", "annotate", "logs", "exec",
     "run", "expose", "scale", "rollout", "set", "wait", "version", "config", "cp", "port-forward", "debug",
 ))
+# kubectl global flags that take a value (`kubectl -n web apply`), so the verb is found past them.
+KUBECTL_VALUE_FLAGS = frozenset({
+    "-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s", "--server", "--token",
+    "--as", "--as-group", "--request-timeout", "-v", "--v",
+})
 _OPERATORS = ("|", ";", "&", "`", "(", ")")
 
 
@@ -162,6 +167,20 @@ def _start(command: list[Token]) -> int:
     return len(command)
 
 
+def _kubectl_verb(words: list[str]) -> str:
+    """The subcommand: the first word that is not a global flag or its value
+    ("" for a plugin such as `kubectl kubelint apply`)."""
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+        elif w.startswith("-"):
+            skip = w in KUBECTL_VALUE_FLAGS
+        else:
+            return w if w in KUBECTL_VERBS else ""
+    return ""
+
+
 def _flag_values(args: list[Token], names: tuple[str, ...]) -> Iterator[Token]:
     """Values of -f/--filename style flags: `-f X`, `-f=X`, `--filename=X`, `-fX`."""
     for i, t in enumerate(args):
@@ -184,7 +203,7 @@ def remote_applies(line: str, comments: bool = True) -> Iterator[tuple[Token, Re
         program, args = _program(command[start].text), command[start + 1:]
         words = [a.text for a in args]
         if program == "kubectl":
-            verb = next((w for w in words if w in KUBECTL_VERBS), "")
+            verb = _kubectl_verb(words)
             if verb in APPLY_VERBS:
                 for value in _flag_values(args, ("-f", "--filename")):
                     ref = parse_remote(value.text)
@@ -207,8 +226,7 @@ def remote_applies(line: str, comments: bool = True) -> Iterator[tuple[Token, Re
             for later, later_op in commands[index + 1:]:
                 s = _start(later)
                 if s < len(later) and _program(later[s].text) == "kubectl":
-                    rest = [t.text for t in later[s + 1:]]
-                    verb = next((w for w in rest if w in KUBECTL_VERBS), "")
+                    verb = _kubectl_verb([t.text for t in later[s + 1:]])
                     if verb in APPLY_VERBS and "-" in [v.text for v in _flag_values(later[s + 1:], ("-f", "--filename"))]:
                         for value in args:
                             ref = parse_remote(value.text) if "://" in value.text else None
@@ -244,8 +262,8 @@ def scan(name: str, text: str, trusted: Iterable[str]) -> Iterator[Finding]:
         if "kubectl" not in line and "helm" not in line:
             continue
         for token, ref, how in remote_applies(line, comments):
-            if not ref.host or any(c in ref.host for c in "${}`"):
-                continue  # a host in a variable: nothing to judge
+            if not ref.host or not (normalise_host(ref.host) or is_ip(ref.host)):
+                continue  # a host in a variable or a placeholder (`https://...`): nothing to judge
             at = _position(pieces, token.offset)
             if not ref.trusted(trusted):
                 why = "carries a user name" if ref.userinfo else "is not a trusted host"
