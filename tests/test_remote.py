@@ -249,3 +249,21 @@ def test_trusted_hosts_from_the_configuration(run_cli, server, tmp_path):
     config.write_text("trusted-hosts: [127.0.0.1]\n")
     code, out, err = run_cli("check", "-f", "json", "--select", "remote-untrusted-host", "--config", config, server.url("/cm.yaml"))
     assert code == 0 and json.loads(out)["findings"] == [], err
+
+
+def test_follow_remote_fetches_trusted_https_resources_of_kustomizations(run_cli, tls_server, server, certs, tmp_path):
+    tls_server.routes["/pod.yaml"] = (200, YAML, LATEST)
+    server.routes["/plain.yaml"] = (200, YAML, LATEST)
+    followed, plain = tls_server.url("/pod.yaml"), server.url("/plain.yaml")
+    kustomization = tmp_path / "kustomization.yaml"
+    kustomization.write_text(f"resources:\n  - deployment.yaml\n  - {followed}\n  - {plain}\n  - github.com/acme/deploy//base?ref=v1\n")
+    args = ("--select", "image-tag-latest,remote", "--trusted-host", "127.0.0.1", "--trusted-host", "github.com", "--ca-bundle", certs[0])
+    code, findings, err = check(run_cli, *args, kustomization)
+    assert names(findings) == [("remote-insecure-transport", str(kustomization), 4, 5)]
+    assert tls_server.requests == [] and server.requests == []
+    code, findings, err = check(run_cli, *args, "--follow-remote", kustomization)
+    assert names(findings) == [
+        ("remote-insecure-transport", str(kustomization), 4, 5),
+        ("image-tag-latest", followed, 9, 14),
+    ]
+    assert tls_server.requests == ["/pod.yaml"] and server.requests == []

@@ -79,8 +79,9 @@ def _write(path: str, content: str) -> None:
 @click.option("--pss-level", type=click.Choice(["baseline", "restricted", "none"]), default=None, help="Pod Security Standards level to enforce.")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Configuration file (default: nearest .kubelint.yaml or pyproject.toml).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report.")
+@click.option("--follow-remote", is_flag=True, help="Also fetch and check the remote https resources of kustomizations (trusted hosts only).")
 @remote_options
-def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color, remote) -> None:
+def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color, follow_remote, remote) -> None:
     """Check Kubernetes manifests: files, directories (recursively), URLs, or - for stdin.
 
     Multi-document YAML, JSON and kind: List are read; documents that are not
@@ -123,8 +124,14 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
 
     gc.disable()
     try:
-        policy = fetch_policy(remote, [i for i in inputs if is_url(i)], settings.trusted_hosts)
-        result = run_check(load(inputs, settings.exclude, policy, settings.trusted_hosts), settings)
+        policy = fetch_policy(remote, [i for i in inputs if is_url(i)], settings.trusted_hosts, force=follow_remote)
+        sources = load(inputs, settings.exclude, policy, settings.trusted_hosts)
+        if follow_remote:
+            from kubelint.sources.remote import follow_remote as fetch_remote_resources
+
+            sources = list(sources)
+            sources += fetch_remote_resources(sources, policy)
+        result = run_check(sources, settings)
     except (InputError, UsageError) as e:
         fail(str(e))
 

@@ -43,10 +43,10 @@ def remote_options(fn):
     return wrapper
 
 
-def fetch_policy(remote: dict, urls: list[str], trusted_hosts: list[str], use_lock: bool = True):
-    """The FetchPolicy for these URLs, or None when there are none (then
-    nothing about fetching is imported or read)."""
-    if not urls:
+def fetch_policy(remote: dict, urls: list[str], trusted_hosts: list[str], use_lock: bool = True, force: bool = False):
+    """The FetchPolicy for these URLs, or None when there are none and
+    `force` is false (then nothing about fetching is imported or read)."""
+    if not urls and not force:
         return None
     from kubelint.sources.remote import FetchPolicy, read_lock
 

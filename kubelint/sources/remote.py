@@ -268,3 +268,34 @@ def write_lock(path: str, entries: Mapping[str, str]) -> None:
         os.replace(tmp, path)
     except OSError as e:
         raise InputError(f"{path}: cannot write the lock file: {e.strerror or e}") from None
+
+
+# ---- --follow-remote ---------------------------------------------------------
+
+
+def follow_remote(sources: list, policy: FetchPolicy) -> list:
+    """Sources for the remote file resources of the kustomizations among
+    `sources` (`resources: [https://host/file.yaml]`), fetched with `policy`.
+
+    Only https URLs on trusted hosts are followed: kubelint fetches nothing
+    implicitly that a rule already reports (untrusted host, plain http).  Git
+    references (`github.com/org/repo//dir?ref=v1`) need kustomize to build
+    and are not followed.
+    """
+    from kubelint.engine import _is_kustomization
+    from kubelint.parse import parse_file
+    from kubelint.rules.remote import _kustomization_refs
+    from kubelint.sources import Source
+
+    urls: list[str] = []
+    for source in sources:
+        if not source.manifest or not source.data:
+            continue
+        for doc in parse_file(source.name, source.data).documents:
+            if not _is_kustomization(doc) or not isinstance(doc.data, dict):
+                continue
+            for _, ref, _ in _kustomization_refs(doc.data):
+                if not ref.git and ref.scheme == "https" and ref.trusted(policy.trusted_hosts) and ref.text not in urls:
+                    urls.append(ref.text)
+    known = {s.name for s in sources}
+    return [Source(f.url, f.data, f.findings) for f in (fetch(u, policy) for u in urls if u not in known)]
