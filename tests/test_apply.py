@@ -202,3 +202,14 @@ def test_kubectl_finds_the_plugin(tmp_path):
     assert plugin in listed.stdout, listed.stdout + listed.stderr
     helped = subprocess.run([kubectl, "kubelint", "apply", "--help"], capture_output=True, text=True, env=env)
     assert helped.returncode == 0 and "kubectl apply -f -" in helped.stdout
+
+
+def test_usage_errors(run_cli, tmp_path):
+    code, out, err = run_cli("apply")
+    assert code == 2 and err.startswith("kubelint: error: Missing option '-f'")
+    code, out, err = run_cli("apply", *QUIET, "-f", tmp_path / "missing.yaml")
+    assert (code, err) == (2, f"kubelint: error: {tmp_path / 'missing.yaml'}: no such file or directory\n")
+    script = tmp_path / "install.sh"
+    script.write_text("echo hi\n")
+    code, out, err = run_cli("apply", *QUIET, "-f", script)
+    assert (code, err) == (2, f"kubelint: error: {script}: not a manifest; kubelint apply takes YAML or JSON manifests\n")
