@@ -267,3 +267,14 @@ def test_follow_remote_fetches_trusted_https_resources_of_kustomizations(run_cli
         ("image-tag-latest", followed, 9, 14),
     ]
     assert tls_server.requests == ["/pod.yaml"] and server.requests == []
+
+
+def test_url_on_a_branch_is_unpinned():
+    from kubelint.sources.remote import source_findings
+
+    trusted = ("raw.githubusercontent.com",)
+    found = source_findings("https://raw.githubusercontent.com/acme/deploy/main/install.yaml", trusted)
+    assert [(f.name, f.line, f.message) for f in found] == [
+        ("remote-unpinned-ref", 1, 'ref "main" is a branch, not a tag or commit'),
+    ]
+    assert source_findings("https://raw.githubusercontent.com/acme/deploy/v1.2.0/install.yaml", trusted) == []

@@ -16,6 +16,7 @@ No host is trusted by default; trust hosts with `--trusted-host HOST` or
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 from kubelint.model import Fix, K8sObject, Path, Problem
@@ -120,7 +121,7 @@ def _flux_refs(obj: K8sObject) -> Iterator[tuple[Path, RemoteRef, str | None]]:
             scheme = "http" if spec.get("insecure") is True else "https"
             ref = parse_remote(endpoint if "://" in endpoint else f"{scheme}://{endpoint}/")
             if ref is not None:
-                yield ("spec", "endpoint"), ref, None
+                yield ("spec", "endpoint"), replace(ref, text=endpoint), None
         return
     if obj.kind not in ("GitRepository", "HelmRepository", "OCIRepository"):
         return

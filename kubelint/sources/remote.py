@@ -30,7 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 from kubelint.model import Finding, Fix
 from kubelint.sources import InputError
-from kubelint.sources.trust import has_userinfo, url_host, url_trusted
+from kubelint.sources.trust import has_userinfo, parse_remote, url_host, url_trusted
 
 LOCK_FILE = "kubelint.lock"
 MiB = 1024 * 1024
@@ -91,6 +91,10 @@ def source_findings(hop: str, trusted: tuple[str, ...], url: str | None = None) 
             remote.remote_insecure_transport, f"{where}fetched over plain http: anyone on the path can change it", url,
             "Use an https:// URL.",
         ))
+    ref = parse_remote(hop)
+    why = ref.unpinned() if ref is not None and hop == url else None
+    if why:  # raw.githubusercontent.com/org/repo/main/...: a branch, not a tag or commit
+        findings.append(_finding(remote.remote_unpinned_ref, why, url, "Use the URL of a tag or a commit, or pin the content with --sha256 or kubelint lock."))
     return findings
 
 
@@ -105,7 +109,6 @@ def fetch(url: str, policy: FetchPolicy) -> Fetched:
     hops = [url]
     current = url
     with requests.Session() as session:
-        session.max_redirects = policy.max_redirects
         while True:
             response = _get(session, current, url, policy, started)
             try:
