@@ -99,7 +99,7 @@ def main() -> None:
         server.shutdown()
         probe = (
             "import sys\nfrom kubelint.cli import main\n"
-            f"try:\n    main(['check', '--config', '/dev/null', '-o', '/dev/null', {path!r}])\nexcept SystemExit:\n    pass\n"
+            f"try:\n    main(['check', '--config', '/dev/null', '-o', {path + '.report'!r}, {path!r}])\nexcept SystemExit:\n    pass\n"
             "print('requests' in sys.modules)"
         )
         loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip()
