@@ -62,7 +62,7 @@ def test_weave_message_names_host_and_command(run_cli, tmp_path):
 
 def test_makefile_dockerfile_markdown_workflow(run_cli, tmp_path):
     make = tmp_path / "Makefile"
-    make.write_text("deploy:\n\tkubectl apply -f https://example.com/crds.yaml\n")
+    make.write_text("deploy:\n\tkubectl apply -f https://example.com/crds.yaml\n\t$(KUBECTL) apply -f https://example.com/x.yaml\n")
     docker = tmp_path / "Dockerfile"
     docker.write_text("FROM alpine\nRUN curl -fsSL https://example.com/x.yaml | kubectl create -f -\n")
     readme = tmp_path / "README.md"
@@ -77,7 +77,7 @@ def test_makefile_dockerfile_markdown_workflow(run_cli, tmp_path):
         "      - run: kubectl apply -f https://example.com/c.yaml\n"
         "      - run: |\n          helm repo add x http://charts.example.com\n"
     )
-    assert found(run_cli, make) == [("remote-untrusted-host", 2, 19)]
+    assert found(run_cli, make) == [("remote-untrusted-host", 2, 19), ("remote-untrusted-host", 3, 22)]
     assert found(run_cli, docker) == [("remote-untrusted-host", 2, 16)]
     assert found(run_cli, readme) == [("remote-untrusted-host", 3, 23), ("remote-untrusted-host", 7, 5)]
     assert found(run_cli, workflow) == [

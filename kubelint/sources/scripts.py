@@ -154,6 +154,9 @@ def _commands(tokens: list[Token]) -> list[tuple[list[Token], str]]:
 
 
 def _program(word: str) -> str:
+    """`kubectl` for kubectl, /usr/local/bin/kubectl, and Make's $(KUBECTL) or ${KUBECTL}."""
+    if word[:2] in ("$(", "${") and word[-1:] in (")", "}"):
+        return word[2:-1].lower()
     return word.rsplit("/", 1)[-1]
 
 
@@ -254,12 +257,14 @@ def scan(name: str, text: str, trusted: Iterable[str]) -> Iterator[Finding]:
     """Findings for the remote applies of a script, Markdown or CI file."""
     from kubelint.rules import remote
 
-    if "kubectl" not in text and "helm" not in text:
+    lowered = text.lower()
+    if "kubectl" not in lowered and "helm" not in lowered:
         return
     trusted = tuple(trusted)
     comments = text_kind(name) != "markdown"  # `#` starts a heading in Markdown, not a comment
     for line, pieces in _logical_lines(text):
-        if "kubectl" not in line and "helm" not in line:
+        lowered = line.lower()
+        if "kubectl" not in lowered and "helm" not in lowered:
             continue
         for token, ref, how in remote_applies(line, comments):
             if not ref.host or not (normalise_host(ref.host) or is_ip(ref.host)):
