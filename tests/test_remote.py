@@ -278,3 +278,20 @@ def test_url_on_a_branch_is_unpinned():
         ("remote-unpinned-ref", 1, 'ref "main" is a branch, not a tag or commit'),
     ]
     assert source_findings("https://raw.githubusercontent.com/acme/deploy/v1.2.0/install.yaml", trusted) == []
+
+
+def test_source_findings_follow_selection_and_severity_overrides():
+    from kubelint.config import Settings
+    from kubelint.engine import check as run_check
+    from kubelint.sources import Source
+    from kubelint.sources.remote import source_findings
+
+    url = "http://evil.example/x.yaml"
+    source = Source(url, CONFIGMAP, tuple(source_findings(url, ())))
+    result = run_check([source], Settings())
+    assert [(f.name, f.rule, f.severity) for f in result.findings] == [
+        ("remote-untrusted-host", "KL020", "error"),
+        ("remote-insecure-transport", "KL021", "error"),
+    ]
+    result = run_check([source], Settings(ignore=["remote-insecure-transport"], severity={"KL020": "warning"}))
+    assert [(f.name, f.severity) for f in result.findings] == [("remote-untrusted-host", "warning")]
