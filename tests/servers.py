@@ -119,6 +119,29 @@ class Silent:
         self.sock.close()
 
 
+class HeaderDrip(Silent):
+    """Answers with a status line, then a header a byte at a time, forever."""
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _drip(conn):
+        try:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while True:
+                conn.sendall(b"a")
+                time.sleep(0.05)
+        except OSError:
+            pass
+
+
 def self_signed(directory) -> tuple[str, str] | None:
     """(cert, key) for 127.0.0.1 and localhost, made with the openssl CLI; None without it."""
     openssl = shutil.which("openssl")

@@ -8,7 +8,7 @@ import json
 import time
 
 import pytest
-from servers import Server, Silent, dripping, endless, self_signed
+from servers import HeaderDrip, Server, Silent, dripping, endless, self_signed
 
 CONFIGMAP = b"""apiVersion: v1
 kind: ConfigMap
@@ -192,6 +192,18 @@ def test_whole_fetch_deadline(run_cli, server):
     code, _, err = check(run_cli, "--trusted-host", "127.0.0.1", "--fetch-deadline", "0.5", server.url("/drip"))
     assert code == 2 and err.endswith("fetch took longer than 0.5 s\n"), err
     assert time.monotonic() - started < 3
+
+
+def test_deadline_holds_against_headers_sent_a_byte_at_a_time(run_cli):
+    drip = HeaderDrip()
+    try:
+        url = f"http://127.0.0.1:{drip.port}/x.yaml"
+        started = time.monotonic()
+        code, _, err = check(run_cli, "--trusted-host", "127.0.0.1", "--fetch-deadline", "0.5", url)
+        assert (code, err) == (2, f"kubelint: error: {url}: fetch took longer than 0.5 s\n")
+        assert time.monotonic() - started < 3
+    finally:
+        drip.close()
 
 
 def test_https_with_ca_bundle(run_cli, tls_server, certs):

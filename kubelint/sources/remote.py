@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -159,15 +160,36 @@ def _remaining(policy: FetchPolicy, started: float, url: str) -> float:
 
 
 def _get(session, current: str, url: str, policy: FetchPolicy, started: float):
+    """The response to one request, headers read, body not yet.
+
+    The request runs in a helper thread so the deadline holds even against a
+    server that sends its headers a byte at a time (each byte within the read
+    timeout); past the deadline the thread is abandoned (it ends with its
+    socket's timeout, or with the process)."""
     import requests
 
     left = _remaining(policy, started, url)
     timeout = (min(policy.connect_timeout, left), min(policy.read_timeout, left))
+    outcome: dict = {}
+
+    def request() -> None:
+        try:
+            outcome["response"] = session.get(
+                current, stream=True, allow_redirects=False, timeout=timeout, verify=policy.ca_bundle or True,
+                headers={"Accept": "application/yaml, application/json;q=0.9, text/plain;q=0.8, */*;q=0.1"},
+            )
+        except BaseException as e:  # handed to the caller's thread below
+            outcome["error"] = e
+
+    worker = threading.Thread(target=request, name="kubelint-fetch", daemon=True)
+    worker.start()
+    worker.join(left)
+    if worker.is_alive():
+        raise InputError(f"{url}: fetch took longer than {policy.deadline:g} s")
+    if "response" in outcome:
+        return outcome["response"]
     try:
-        return session.get(
-            current, stream=True, allow_redirects=False, timeout=timeout,
-            verify=policy.ca_bundle or True, headers={"Accept": "application/yaml, application/json;q=0.9, text/plain;q=0.8, */*;q=0.1"},
-        )
+        raise outcome["error"]
     except requests.exceptions.SSLError as e:
         raise InputError(f"{url}: TLS failed for {url_host(current)}: {_reason(e)} (for a private CA use --ca-bundle)") from None
     except requests.exceptions.ConnectTimeout:
