@@ -40,7 +40,7 @@ def remote_refs(obj: K8sObject) -> Iterator[tuple[Path, RemoteRef, str | None]]:
     object pulls content from."""
     data, group = obj.data, obj.group
     if obj.kind == KUSTOMIZATION and (group == KUSTOMIZE_GROUP or not obj.api_version):
-        yield from _kustomization_refs(data)
+        yield from kustomization_refs(data)
     elif group == ARGO_GROUP and obj.kind == "Application":
         spec = as_map(data.get("spec"))
         yield from _argo_sources(spec, ("spec",))
@@ -56,7 +56,8 @@ def _ref(value, scheme_less: bool = False) -> RemoteRef | None:
     return parse_remote(value, scheme_less) if isinstance(value, str) else None
 
 
-def _kustomization_refs(data: dict) -> Iterator[tuple[Path, RemoteRef, str | None]]:
+def kustomization_refs(data: dict) -> Iterator[tuple[Path, RemoteRef, str | None]]:
+    """Remote references of a kustomization's data (also for --follow-remote)."""
     # https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/resource/
     for key in ("resources", "bases", "components"):
         for index, entry in enumerate(as_list(data.get(key))):
