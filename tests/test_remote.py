@@ -173,6 +173,18 @@ def test_size_cap_stops_oversized_and_endless_bodies_quickly(run_cli, server):
     assert time.monotonic() - started < 5
 
 
+def test_connection_refused(run_cli):
+    import socket
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nothing listens there now
+    url = f"http://127.0.0.1:{port}/x.yaml"
+    code, _, err = check(run_cli, "--trusted-host", "127.0.0.1", url)
+    assert (code, err) == (2, f"kubelint: error: {url}: cannot fetch: cannot connect: Connection refused\n")
+
+
 def test_silent_server_times_out(run_cli):
     silent = Silent()
     try:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -258,6 +259,8 @@ def _reason(e: Exception) -> str:
         e = e.args[0]
     reason = getattr(e, "reason", None)
     text = str(reason if reason is not None else e)
+    # urllib3 prefixes the connection object: keep what happened.
+    text = re.sub(r"^.*Failed to establish a new connection: (\[Errno -?\d+\] )?", "cannot connect: ", text)
     return " ".join(text.split())[:300]
 
 
