@@ -185,6 +185,17 @@ def test_connection_refused(run_cli):
     assert (code, err) == (2, f"kubelint: error: {url}: cannot fetch: cannot connect: Connection refused\n")
 
 
+def test_compressed_bomb_stops_at_the_cap(run_cli, server):
+    import gzip
+
+    bomb = gzip.compress(b"# padding\n" * 2_000_000, compresslevel=9)  # 20 MB of text, about 20 KB sent
+    server.routes["/bomb.yaml"] = (200, {"Content-Type": "application/yaml", "Content-Encoding": "gzip"}, bomb)
+    started = time.monotonic()
+    code, _, err = check(run_cli, "--trusted-host", "127.0.0.1", "--max-fetch-size", "1000000", server.url("/bomb.yaml"))
+    assert code == 2 and err.endswith("more than the limit of 1000000 bytes\n"), err
+    assert time.monotonic() - started < 5
+
+
 def test_silent_server_times_out(run_cli):
     silent = Silent()
     try:
