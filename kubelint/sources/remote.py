@@ -147,7 +147,7 @@ def fetch(url: str, policy: FetchPolicy) -> Fetched:
 
         findings.append(_finding(
             remote.remote_content_changed,
-            f"content changed since it was locked: sha256 {digest}, {LOCK_FILE} has {locked.lower()}",
+            f"content changed since it was locked: sha256 {digest}, the lock file has {locked.lower()}",
             url, f"Review the new content, then record it with `kubelint lock {url}`.",
         ))
     return Fetched(url, data, digest, tuple(findings), tuple(hops))
