@@ -48,6 +48,7 @@ class Settings:
     context: str | None = None
     use_context: bool = True
     cache: bool = True
+    trusted_hosts: list[str] = field(default_factory=list)  # hosts remote content may come from
     config_file: str | None = None
 
 
@@ -67,6 +68,7 @@ _KEYS = {
     "per-file-ignores": "per_file_ignores",
     "allowed-registries": "allowed_registries",
     "fragments": "fragments",
+    "trusted-hosts": "trusted_hosts",
 }
 
 

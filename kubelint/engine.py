@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from kubelint.config import Settings
 from kubelint.model import SEVERITY_RANK, Context, Finding, Fix, K8sObject, RunResult
 from kubelint.registry import Registry, Rule
-from kubelint.run import Run, load
+from kubelint.run import Run, in_cluster, load
 from kubelint.sources import Source
 
 
@@ -99,6 +99,12 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str) -> Linte
     out = Linted([], {}, {})
 
     for checked in run.files:
+        # Findings about the source itself (an untrusted host, a remote apply
+        # in a script) come first, as the active rules say.
+        for f in checked.findings:
+            r = by_name.get(f.name)
+            if r is not None:
+                out.findings.append(finding(r, f.message, f.file, f.line, f.column, f.fix, severity=f.severity))
         parsed = run.parsed(checked)
         if parsed.directives:
             out.directives[checked.name] = parsed.directives
@@ -114,8 +120,9 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str) -> Linte
                 out.annotations[obj.key] = (ignored, obj.file, line, column)
             base.object_cache.clear()
             scope = (obj.group, obj.kind)
+            cluster = in_cluster(obj)
             for r, ctx in object_rules:
-                if r.kinds is not None and scope not in r.kinds:
+                if r.kinds is not None and scope not in r.kinds or r.kinds is None and not cluster:
                     continue
                 if obj.fragment and r.category != "schema":
                     continue  # a fragment lacks most of what rules look for, by design

@@ -32,7 +32,12 @@ from kubelint.sources import STDIN, Source, excluded
 # Documents of these API groups live in a repository, not in a cluster.
 NOT_CLUSTER_GROUPS = ("kustomize.config.k8s.io/", "config.kubernetes.io/", "kpt.dev/")
 CRD = ("apiextensions.k8s.io", "CustomResourceDefinition")
+CRD_KIND = CRD[1]
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+# A kustomization is checked as an object of this kind, by the rules that name
+# it (remote resources); it is not a cluster object.
+KUSTOMIZATION_KIND = "Kustomization"
+KUSTOMIZE_API_VERSION = "kustomize.config.k8s.io/v1beta1"
 # Parses kept between loading and checking, counted in bytes of input; a
 # file past the budget is parsed again when it is checked.  Large enough
 # for a repository of a few thousand manifests, small enough that ten times
@@ -47,6 +52,10 @@ class CheckedFile:
     name: str
     size: int
     parsed: ParsedFile | None  # None once checked, or when past the budget
+    # Findings about the source itself (an untrusted host, a remote apply in
+    # a script), reported before its content.
+    findings: tuple = ()
+    manifest: bool = True  # False: a script or document scanned as text only
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +91,8 @@ class Run:
         if parsed is None:
             with open(checked.name, "rb") as fh:
                 parsed = parse_file(checked.name, fh.read())
+            if not checked.manifest:
+                parsed.documents.clear()
         return parsed
 
     def objects_of(self, parsed: ParsedFile) -> list[K8sObject]:
@@ -90,6 +101,7 @@ class Run:
         out = []
         for doc in parsed.documents:
             if is_kustomization(doc):
+                out.extend(kustomization_objects(doc))
                 continue
             for obj in objects_of(doc):
                 self._settle(obj)
@@ -136,6 +148,27 @@ def _half_object(kind: Any, api_version: Any) -> bool:
     return (isinstance(kind, str) and bool(kind) and api_version is None) or (
         isinstance(api_version, str) and bool(api_version) and kind is None
     )
+
+
+def kustomization_objects(doc: Document) -> list[K8sObject]:
+    """A kustomization document as an object of kind Kustomization (in
+    kustomize's group even when the file leaves apiVersion out), for the
+    rules that name that kind."""
+    from kubelint.model import ObjectRef
+
+    data = doc.data
+    if not isinstance(data, dict):
+        return []
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    name = meta.get("name") if isinstance(meta.get("name"), str) else None
+    api_version = data.get("apiVersion") if isinstance(data.get("apiVersion"), str) and data.get("apiVersion") else KUSTOMIZE_API_VERSION
+    return [K8sObject(data, doc, ref=ObjectRef(api_version, KUSTOMIZATION_KIND, None, name))]
+
+
+def in_cluster(obj) -> bool:
+    """False for objects that live only in a repository (kustomizations,
+    kpt and KRM function configs): only rules that name their kind see them."""
+    return not obj.api_version.startswith(NOT_CLUSTER_GROUPS)
 
 
 def is_kustomization(doc: Document) -> bool:
@@ -272,8 +305,17 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
     crds: dict = {}
     kept = 0
     for source in sources:
-        parsed = parse_file(source.name, source.data)
         size = len(source.data)
+        findings, manifest = getattr(source, "findings", ()), getattr(source, "manifest", True)
+        if not manifest:
+            # A script or document scanned as text: its findings came with it;
+            # its `# kubelint: ignore` comments are all real comments.
+            from kubelint.parse import Directive, directives_in_text
+
+            text = source.data.decode("utf-8", errors="replace")
+            run.files.append(CheckedFile(source.name, size, ParsedFile(source.name, text, directives=directives_in_text(text)), tuple(findings), False))
+            continue
+        parsed = parse_file(source.name, source.data)
         for doc in parsed.documents:
             if is_kustomization(doc):
                 k = _kustomization(doc)
@@ -287,7 +329,7 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
         keep = not _readable_again(source.name) or kept + size <= PARSE_BUDGET
         if keep:
             kept += size if _readable_again(source.name) else 0
-        run.files.append(CheckedFile(source.name, size, parsed if keep else None))
+        run.files.append(CheckedFile(source.name, size, parsed if keep else None, tuple(findings)))
 
     kinds = {(f.api_version, f.kind) for f in run.facts}
     for name, file_facts in context(kinds) if context is not None else ():

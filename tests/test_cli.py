@@ -158,7 +158,7 @@ def test_rules_and_explain(run_cli):
     assert run_cli("explain", "image-tag-latest")[1] == out
 
 
-@pytest.mark.parametrize("command", [[], ["check"], ["rules"], ["explain"], ["version"]])
+@pytest.mark.parametrize("command", [[], ["check"], ["rules"], ["explain"], ["version"], ["apply"], ["lock"]])
 def test_help_of_every_command(run_cli, command):
     code, out, _ = run_cli(*command, "--help")
     assert code == 0 and out.startswith("Usage: kubelint")

@@ -14,6 +14,8 @@ import click
 
 COMMANDS = {
     "check": ("kubelint.cli.check", "check", "Check manifests: schema validation and rules."),
+    "apply": ("kubelint.cli.apply", "apply", "Check manifests or a URL, preview them, then kubectl apply the same bytes."),
+    "lock": ("kubelint.cli.lock", "lock", "Record the sha256 of what URLs serve in kubelint.lock."),
     "rules": ("kubelint.cli.rules", "rules", "List every rule."),
     "explain": ("kubelint.cli.explain", "explain", "Explain a rule: what, why, how to fix."),
     "version": ("kubelint.cli.version", "version", "Print the version."),

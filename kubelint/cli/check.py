@@ -3,6 +3,8 @@ import sys
 
 import click
 
+from kubelint.cli.remote import fetch_policy, remote_options
+
 FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
@@ -49,13 +51,15 @@ def _write(path: str, content: str) -> None:
         raise click.FileError(path, hint=e.strerror or str(e)) from None
 
 
-def _context(inputs, files: list[str], settings):
+def _context(inputs, settings):
     """The project context for a run given files (kubelint.project), as the
     run's loader wants it, or None."""
     from kubelint.project import load_context, project_root, wants_context
+    from kubelint.sources import expand
 
     if not settings.use_context or not wants_context(inputs):
         return None
+    files = expand(inputs, settings.exclude)
     root = project_root(settings, files)
     if root is None:
         return None
@@ -96,8 +100,10 @@ def _context(inputs, files: list[str], settings):
 @click.option("--context", "context_dir", type=click.Path(file_okay=False), default=None, metavar="DIR", help="Project whose other manifests are context when files are given.  [default: the configuration's folder, else the git work tree]")
 @click.option("--no-context", is_flag=True, help="Do not load the rest of the project as context when files are given.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the context cache (.kubelint_cache/).")
-def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color, show_fixes, output_format, statistics, context_dir, no_context, no_cache) -> None:
-    """Check Kubernetes manifests: files, directories (recursively) or - for stdin.
+@click.option("--follow-remote", is_flag=True, help="Also fetch and check the remote https resources of kustomizations (trusted hosts only).")
+@remote_options
+def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color, show_fixes, output_format, statistics, context_dir, no_context, no_cache, follow_remote, remote) -> None:
+    """Check Kubernetes manifests: files, directories (recursively), URLs, or - for stdin.
 
     Multi-document YAML, JSON and kind: List are read; documents that are not
     Kubernetes objects are skipped.
@@ -105,7 +111,7 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
     from kubelint.cli import fail
     from kubelint.config import ConfigError, Settings, find_config, load_settings
     from kubelint.engine import UsageError, check as run_check, exit_code
-    from kubelint.sources import InputError, expand, read
+    from kubelint.sources import InputError, is_url, load
 
     if not inputs:
         fail("no inputs; name files, directories, or - for stdin (see kubelint check --help)")
@@ -136,6 +142,7 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
         settings.use_context = False
     if no_cache:
         settings.cache = False
+    settings.trusted_hosts += list(remote["trusted_hosts"])
 
     main_file, extra = _outputs(fmt, outputs)
     # A check builds many small containers and frees few until it ends; the
@@ -146,8 +153,14 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
     collecting = gc.isenabled()
     gc.disable()
     try:
-        files = expand(inputs, settings.exclude)
-        result = run_check(read(files), settings, context=_context(inputs, files, settings))
+        policy = fetch_policy(remote, [i for i in inputs if is_url(i)], settings.trusted_hosts, force=follow_remote)
+        sources = load(inputs, settings.exclude, policy, settings.trusted_hosts)
+        if follow_remote:
+            from kubelint.sources.remote import follow_remote as fetch_remote_resources
+
+            sources = list(sources)
+            sources += fetch_remote_resources(sources, policy)
+        result = run_check(sources, settings, context=_context(inputs, settings))
     except (InputError, UsageError) as e:
         fail(str(e))
     finally:

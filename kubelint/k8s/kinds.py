@@ -48,7 +48,7 @@ BINDING_KINDS = frozenset({"RoleBinding", "ClusterRoleBinding"})
 # Cluster-scoped kinds (Namespace, Node, PersistentVolume, StorageClass,
 # ClusterRole, ClusterRoleBinding, CustomResourceDefinition, webhooks,
 # PriorityClass, IngressClass, RuntimeClass, ...) are not listed.
-_NAMESPACED_BY_GROUP: dict[str, frozenset[str]] = {
+NAMESPACED_BY_GROUP: dict[str, frozenset[str]] = {
     "": frozenset({
         "Pod", "Service", "ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim",
         "ReplicationController", "Endpoints", "LimitRange", "ResourceQuota", "PodTemplate", "Event",
@@ -70,7 +70,7 @@ _NAMESPACED_BY_GROUP: dict[str, frozenset[str]] = {
 
 
 # The same as group/Kind names, for `kinds=` and `is_kind(obj, "namespaced")`.
-NAMESPACED_KINDS = frozenset(f"{g}/{k}" if g else k for g, kinds in _NAMESPACED_BY_GROUP.items() for k in kinds)
+NAMESPACED_KINDS = frozenset(f"{g}/{k}" if g else k for g, kinds in NAMESPACED_BY_GROUP.items() for k in kinds)
 
 KIND_SETS: dict[str, frozenset[str]] = {
     "pod-controllers": POD_CONTROLLERS,

@@ -7,11 +7,11 @@ import json
 from dataclasses import dataclass, field
 
 from kubelint.model import Document
-from kubelint.parse.directives import Directive, candidates, directives
+from kubelint.parse.directives import Directive, candidates, directives, directives_in_text
 from kubelint.parse.hazards import decode, tab_hazards, template_hazard
 from kubelint.parse.loader import Hazard, LoadError, load_stream
 
-__all__ = ["ParsedFile", "parse_file", "Hazard", "Directive"]
+__all__ = ["ParsedFile", "parse_file", "Hazard", "Directive", "directives_in_text"]
 
 
 @dataclass(slots=True)

@@ -49,3 +49,9 @@ def directives(text: str, inside_scalars_removed: list[tuple[int, int]], found) 
     """The candidates that survived the loader's probe (not inside a scalar)."""
     keep = set(inside_scalars_removed)
     return [Directive(line + 1, column + 1, names) for line, column, names in found if (line, column) in keep]
+
+
+def directives_in_text(text: str) -> list[Directive]:
+    """Every directive of a text that is not YAML (a shell script, a
+    Makefile): each `#` there starts a comment as far as kubelint cares."""
+    return [Directive(line + 1, column + 1, names) for line, column, names in candidates(text)]

@@ -22,6 +22,7 @@ def registry() -> Registry:
         probes,
         pss,
         rbac,
+        remote,
         resources,
         schema,
         secrets,
@@ -30,5 +31,5 @@ def registry() -> Registry:
         yaml,
     )
 
-    families = (yaml, schema, images, resources, probes, pss, hardening, rbac, secrets, network, availability, validation, suppressions)
+    families = (yaml, schema, images, resources, probes, pss, hardening, rbac, secrets, network, availability, validation, suppressions, remote)
     return Registry(v for module in families for v in vars(module).values() if isinstance(v, Rule))

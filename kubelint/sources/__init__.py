@@ -1,17 +1,22 @@
-"""Where manifests come from: paths (files and directories), and stdin.
+"""Where manifests come from: paths (files and directories), stdin and URLs.
 
-Each input becomes a `Source` (a display name and its bytes).  URLs with a
-trust policy will be another producer of `Source` values here; nothing
-downstream needs to know where the bytes came from.
+Each input becomes a `Source` (a display name and its bytes).  A URL is
+fetched under a trust policy (kubelint/sources/remote.py, loaded only when a
+URL is given); a source may carry findings about where it came from, which
+the engine reports first.  Shell scripts, Makefiles, Dockerfiles, Markdown
+and CI workflows named explicitly are scanned for remote applies
+(kubelint/sources/scripts.py); nothing downstream needs to know where the
+bytes came from.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import os
 import sys
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -19,8 +24,16 @@ STDIN = "-"
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    name: str  # what reports call the file: the path as given, or "-"
+    name: str  # what reports call the file: the path as given, "-", or the URL
     data: bytes
+    # Findings about the source itself (kubelint.model.Finding): an untrusted
+    # host, a remote apply in a script.  The engine reports them first.
+    findings: tuple[Any, ...] = ()
+    manifest: bool = True  # False: a script or document scanned as text only
+
+
+def is_url(text: str) -> bool:
+    return text[:8].lower().startswith(("http://", "https://"))
 
 
 class InputError(Exception):
@@ -91,13 +104,40 @@ def expand(inputs: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
     return unique
 
 
-def read(paths: Iterable[str]) -> Iterator[Source]:
+def read(paths: Iterable[str], trusted_hosts: Iterable[str] = ()) -> Iterator[Source]:
+    from kubelint.sources import scripts
+
+    trusted = tuple(trusted_hosts)
     for path in paths:
         if path == STDIN:
             yield Source(STDIN, sys.stdin.buffer.read())
             continue
         try:
             with open(path, "rb") as fh:
-                yield Source(path, fh.read())
+                data = fh.read()
         except OSError as e:
             raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+        # A script without a telling name still starts with `#!`; a manifest never does.
+        kind = scripts.text_kind(path) or ("script" if data.startswith(b"#!") else None)
+        if kind is None:
+            yield Source(path, data)
+        else:
+            found = tuple(scripts.scan(path, data.decode("utf-8", errors="replace"), trusted))
+            yield Source(path, data, found, manifest=kind == "workflow")
+
+
+def load(inputs: Iterable[str], exclude: Iterable[str] = (), policy: Any = None, trusted_hosts: Iterable[str] = ()) -> Iterator[Source]:
+    """Sources for a run: URLs fetched (each once, with `policy`, a
+    kubelint.sources.remote.FetchPolicy), then files and stdin, scripts
+    scanned with `trusted_hosts`.  Fetching happens first, so a URL that
+    cannot be fetched stops the run before any file is read."""
+    inputs = list(inputs)
+    urls = list(dict.fromkeys(i for i in inputs if is_url(i)))
+    fetched = []
+    if urls:
+        from kubelint.sources.remote import FetchPolicy, fetch
+
+        policy = policy or FetchPolicy()
+        fetched = [fetch(url, policy) for url in urls]
+    paths = expand([i for i in inputs if not is_url(i)], exclude)
+    return itertools.chain((Source(f.url, f.data, f.findings) for f in fetched), read(paths, trusted_hosts))
