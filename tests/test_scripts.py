@@ -168,3 +168,13 @@ def test_plugins_placeholders_and_global_flags(run_cli, tmp_path):
         "kubectl --context prod -n web apply -f https://example.com/b.yaml\n"
     )
     assert found(run_cli, doc) == [("remote-untrusted-host", 4, 40)]
+
+
+def test_a_manifest_starting_with_a_ytt_comment_is_not_a_script(tmp_path):
+    # ytt writes comments as `#!`; a .yaml file is a manifest whatever its first line.
+    from kubelint.sources import read
+
+    path = tmp_path / "app.yaml"
+    path.write_text("#! Define and use variables.\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    (source,) = read([str(path)])
+    assert source.manifest and source.findings == ()

@@ -117,8 +117,10 @@ def read(paths: Iterable[str], trusted_hosts: Iterable[str] = ()) -> Iterator[So
                 data = fh.read()
         except OSError as e:
             raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
-        # A script without a telling name still starts with `#!`; a manifest never does.
-        kind = scripts.text_kind(path) or ("script" if data.startswith(b"#!") else None)
+        # A script without a telling name still starts with `#!`; a .yaml file
+        # that does is a manifest (ytt writes its comments as `#!`).
+        is_manifest = path.lower().endswith(MANIFEST_SUFFIXES)
+        kind = scripts.text_kind(path) or ("script" if data.startswith(b"#!") and not is_manifest else None)
         if kind is None:
             yield Source(path, data)
         else:
