@@ -118,23 +118,44 @@ class Lookup:
         return ""
 
 
+def _lookup_index(ctx) -> dict:
+    """The named objects by (kind, name), (kind, namespace) and
+    (kind, directory), so that a lookup reads only what may answer it."""
+
+    def build() -> dict:
+        by_name: dict = {}
+        by_namespace: dict = {}
+        by_directory: dict = {}
+        for kind, objects in named_objects(ctx).items():
+            for other in objects:
+                by_name.setdefault((kind, other.name), []).append(other)
+                by_namespace.setdefault((kind, other.namespace), []).append(other)
+                by_directory.setdefault((kind, other.directory), []).append(other)
+        return {"name": by_name, "namespace": by_namespace, "directory": by_directory}
+
+    return ctx.memo(("references", "lookup-index"), build)
+
+
 def lookup(ctx, obj: K8sObject, kinds: Iterable[str], name: str, cluster_scoped: bool = False) -> Lookup:
-    """Find an object of one of `kinds` called `name` that `obj` may see."""
-    index = named_objects(ctx)
+    """Find an object of one of `kinds` called `name` that `obj` may see;
+    when there is none, the names of that kind surely beside it."""
+    index = _lookup_index(ctx)
     namespace, directory = obj.ref.namespace, os.path.dirname(obj.file)
-    found, candidates = None, set()
     for kind in kinds:
-        for other in index.get(kind, ()):
-            if cluster_scoped:
-                together, sure = True, directory == other.directory
-            else:
-                together = namespace is None or other.namespace is None or namespace == other.namespace
-                sure = surely_together(namespace, directory, other)
-            if other.name == name and together:
-                found = other
-            elif sure:
-                candidates.add(other.name)
-    return Lookup(found, tuple(sorted(candidates)) if found is None else ())
+        for other in index["name"].get((kind, name), ()):
+            if cluster_scoped or namespace is None or other.namespace is None or namespace == other.namespace:
+                return Lookup(other, ())
+    candidates = set()
+    for kind in kinds:
+        if cluster_scoped:
+            candidates.update(o.name for o in index["directory"].get((kind, directory), ()))
+        elif namespace is None:
+            candidates.update(o.name for o in index["directory"].get((kind, directory), ()) if o.namespace is None)
+        else:
+            candidates.update(
+                o.name for o in index["namespace"].get((kind, namespace), ()) if related_directories(directory, o.directory)
+            )
+    return Lookup(None, tuple(sorted(candidates)))
 
 
 def strict(ctx) -> bool:

@@ -130,3 +130,17 @@ def templates_by_label(ctx) -> dict:
         return index
 
     return ctx.memo(("pods", "templates-by-label"), build)
+
+
+def templates_with_labels(ctx, match_labels: Any, namespace: str | None) -> list[PodTemplate] | None:
+    """The workloads that may share `namespace` and carry one of the
+    selector's label pairs (the first that is not a controller's own label),
+    from the label index; None when the selector names no such pair (then
+    every workload of the namespace is a candidate).  A narrowing, not a
+    match: callers still test the whole selector."""
+    for key, value in as_map(match_labels).items():
+        text = label_value(value)
+        if isinstance(key, str) and text is not None and key not in CONTROLLER_LABELS:
+            having = templates_by_label(ctx).get((key, text), [])
+            return having if namespace is None else [t for t in having if t.namespace in (namespace, None)]
+    return None

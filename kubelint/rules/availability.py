@@ -1024,16 +1024,20 @@ def selector_unmatched(ctx, obj: K8sObject, selector: dict, namespace: str | Non
     or when reporting is not on sure ground (no workload surely there, or an
     operator may make the pods).  Reads of other objects: the pod templates
     of kubelint.pods (kind, namespace, pod labels) and their files."""
-    from kubelint.k8s.pods import pods_in_namespace
+    from kubelint.k8s.pods import pods_in_namespace, templates_with_labels
     from kubelint.rules.network import operator_may_serve
 
     namespace = obj.ref.namespace if namespace is None else namespace
     directory = os.path.dirname(obj.file)
-    sure = 0
-    for template in pods_in_namespace(ctx, namespace):
+    candidates = pods_in_namespace(ctx, namespace)
+    narrowed = templates_with_labels(ctx, as_map(selector).get("matchLabels"), namespace)
+    for template in candidates if narrowed is None else narrowed:
         if label_selector_matches(selector, template):
             return None
-        sure += surely_in(namespace, directory, template.namespace, os.path.dirname(template.obj.file))
+    sure = ctx.memo(
+        ("availability", "workloads-surely-in", namespace, directory),
+        lambda: sum(surely_in(namespace, directory, t.namespace, os.path.dirname(t.obj.file)) for t in candidates),
+    )
     if strict(ctx):
         return sure
     if not sure or operator_may_serve(ctx, obj):
