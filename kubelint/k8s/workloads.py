@@ -91,7 +91,7 @@ class Container:
 def pod_spec(obj: K8sObject) -> PodSpec | None:
     """The pod spec of a pod-bearing object, or None for other kinds."""
     kind = obj.kind
-    if (obj.group, kind) not in _POD_PAIRS:
+    if kind not in POD_KINDS or (obj.group, kind) not in _POD_PAIRS:
         return None  # not a built-in pod-bearing kind (a CRD may reuse the name)
     if kind == "Pod":
         return PodSpec(as_map(obj.data.get("spec")), ("spec",), as_map(obj.data.get("metadata")), ("metadata",))

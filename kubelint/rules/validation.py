@@ -419,7 +419,8 @@ def _selector(selector: Any, path: tuple) -> Iterator[Problem]:
                                       Fix("Use a valid label value."))
 
 
-_SELECTOR_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job")
+_SELECTOR_PAIRS = resolve(("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"))
+_SERVICE, _PDB, _NETWORK_POLICY = resolve(["Service"]), resolve(["PodDisruptionBudget"]), resolve(["NetworkPolicy"])
 
 
 def _pod_selectors(pod: PodSpec) -> Iterator[Problem]:
@@ -489,13 +490,14 @@ def invalid_label(obj: K8sObject, ctx) -> Iterator[Problem]:
             yield from _labels(pod.metadata.get("labels"), pod.metadata_path + ("labels",), "label")
             yield from _annotations(pod.metadata.get("annotations"), pod.metadata_path + ("annotations",))
         yield from _pod_selectors(pod)
-    if is_kind(obj, *_SELECTOR_KINDS):
+    group_kind = (obj.group, kind)
+    if group_kind in _SELECTOR_PAIRS:
         yield from _selector(spec.get("selector"), ("spec", "selector"))
-    elif is_kind(obj, "Service"):
+    elif group_kind in _SERVICE:
         yield from _labels(spec.get("selector"), ("spec", "selector"), "selector label")
-    elif is_kind(obj, "PodDisruptionBudget"):
+    elif group_kind in _PDB:
         yield from _selector(spec.get("selector"), ("spec", "selector"))
-    elif is_kind(obj, "NetworkPolicy"):
+    elif group_kind in _NETWORK_POLICY:
         yield from _selector(spec.get("podSelector"), ("spec", "podSelector"))
         for direction, peers in (("ingress", "from"), ("egress", "to")):
             for i, item in enumerate(as_list(spec.get(direction))):
@@ -1280,41 +1282,49 @@ def _compile(path: str) -> tuple[Segment, ...]:
 _COMPILED = [(entry, _compile(entry.path)) for entry in ALLOWED_VALUES]
 
 
-def _entries_for(group: str, kind: str) -> list:
-    """The table entries whose scope takes (group, kind), computed once."""
+def _entries_for(group: str, kind: str) -> dict:
+    """The table entries whose scope takes (group, kind), merged into a trie
+    of path segments (a None key holds the entries ending there), so one
+    walk of an object serves every entry; computed once per (group, kind)."""
     try:
-        return _ENTRIES_BY_KIND[(group, kind)]
+        return _TRIE_BY_KIND[(group, kind)]
     except KeyError:
-        found = _ENTRIES_BY_KIND[(group, kind)] = [
-            (entry, segments) for entry, segments in _COMPILED if (group, kind) in resolve(entry.scope)
-        ]
-        return found
+        trie: dict = {}
+        for entry, segments in _COMPILED:
+            if (group, kind) in resolve([entry.scope]):
+                node = trie
+                for segment in segments:
+                    node = node.setdefault(segment, {})
+                node.setdefault(None, []).append(entry)
+        _TRIE_BY_KIND[(group, kind)] = trie
+        return trie
 
 
-_ENTRIES_BY_KIND: dict = {}
+_TRIE_BY_KIND: dict = {}
 
 
-def _walk(obj: K8sObject, node: Any, path: tuple, segments: tuple, label: str) -> Iterator[tuple[tuple, Any, str]]:
-    """(path, value, who) for each value the pattern reaches; `who` names the
-    container for $container paths."""
-    if not segments:
-        yield path, node, label
-        return
-    head, rest = segments[0], segments[1:]
-    if head[0] == "key":
-        if isinstance(node, dict) and head[1] in node:
-            yield from _walk(obj, node[head[1]], path + (head[1],), rest, label)
-    elif head[0] == "items":
-        if isinstance(node, list):
-            for i, item in enumerate(node):
-                yield from _walk(obj, item, path + (i,), rest, label)
-    elif head[0] == "pod":
-        pod = pod_spec(obj)
-        if pod is not None:
-            yield from _walk(obj, pod.spec, pod.path, rest, label)
-    else:  # container
-        for c in containers(obj):
-            yield from _walk(obj, c.spec, c.path, rest, c.label)
+def _walk(bases: dict, node: Any, path: tuple, trie: dict, label: str) -> Iterator[tuple]:
+    """(entry, path, value, who) for each value a table path reaches; `who`
+    names the container for $container paths.  `bases` holds the object's
+    pod spec and containers, found once per object."""
+    for segment, child in trie.items():
+        if segment is None:
+            for entry in child:
+                yield entry, path, node, label
+        elif segment[0] == "key":
+            if isinstance(node, dict) and segment[1] in node:
+                yield from _walk(bases, node[segment[1]], path + (segment[1],), child, label)
+        elif segment[0] == "items":
+            if isinstance(node, list):
+                for i, item in enumerate(node):
+                    yield from _walk(bases, item, path + (i,), child, label)
+        elif segment[0] == "pod":
+            pod = bases["pod"]
+            if pod is not None:
+                yield from _walk(bases, pod.spec, pod.path, child, label)
+        else:  # container
+            for c in bases["containers"]:
+                yield from _walk(bases, c.spec, c.path, child, c.label)
 
 
 def _display(path: tuple, base_len: int) -> str:
@@ -1325,17 +1335,18 @@ def _display(path: tuple, base_len: int) -> str:
 
 
 def _value_problems(obj: K8sObject) -> Iterator[Problem]:
-    pod = None
-    for entry, segments in _entries_for(obj.group, obj.kind):
-        for path, value, who in _walk(obj, obj.data, (), segments, ""):
+    trie = _entries_for(obj.group, obj.kind)
+    pod = pod_spec(obj) if trie else None
+    bases = {"pod": pod, "containers": list(containers(obj)) if pod is not None else []}
+    if trie:
+        for entry, path, value, who in _walk(bases, obj.data, (), trie, ""):
             if not isinstance(value, str) or not value or value in entry.values or _placeholder(value):
                 continue  # another type is the schema's; an empty value is defaulted
             if who:
                 base = next(i for i in range(len(path), 0, -1) if isinstance(path[i - 1], int)
                             and path[i - 2] in CONTAINER_GROUPS)
                 field = f"{who} {_display(path, base)}"
-            elif segments[0] == ("pod",):
-                pod = pod or pod_spec(obj)
+            elif entry.path.startswith("$pod."):
                 field = _display(path, len(pod.path))
             else:
                 field = _display(path, 0)
