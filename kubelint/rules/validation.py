@@ -32,7 +32,11 @@ from kubelint.k8s.names import (
     dns1123_subdomain_error,
     key_text,
     label_key_error,
+    RBAC_GROUP,
     label_value_error,
+    name_required,
+    name_rule,
+    not_stored,
     path_segment_error,
     port_name_error,
 )
@@ -40,7 +44,7 @@ from kubelint.k8s.quantity import QUANTITY_PATTERN, parse_quantity
 from kubelint.k8s.values import ALLOWED_VALUES, markdown_table
 from kubelint.k8s.selectors import InvalidSelector, first_unmatched, requirements
 from kubelint.registry import rule
-from kubelint.k8s.kinds import BUILTIN_GROUPS, POD_KINDS, is_kind, resolve
+from kubelint.k8s.kinds import POD_KINDS, is_kind, resolve
 from kubelint.k8s.workloads import (
     POD_CONTAINER_GROUPS,
     POD_TEMPLATE_PATHS,
@@ -70,84 +74,6 @@ def _placeholder(value: str) -> bool:
     return "{{" in value or "${" in value or "$(" in value or bool(_SED_PLACEHOLDER_RE.fullmatch(value))
 
 
-# ---------------------------------------------------------------------------
-# Which name rule applies to which kind.
-
-# Documents that are request bodies or component configuration files, never
-# stored objects with a name: reviews, kubeconfig, kubelet/kubeadm/audit config.
-_NOT_STORED_GROUPS = frozenset(
-    {
-        "authentication.k8s.io", "authorization.k8s.io", "imagepolicy.k8s.io", "audit.k8s.io",
-        "kubeadm.k8s.io", "apiserver.k8s.io", "client.authentication.k8s.io",
-        "abac.authorization.kubernetes.io",
-        # Tool configuration that borrows the manifest shape.
-        "eksctl.io", "kind.x-k8s.io", "k3d.io", "ctlptl.dev", "kuttl.dev", "chainsaw.kyverno.io",
-        "cli.kyverno.io", "kwok.x-k8s.io",
-    }
-)
-_NOT_STORED_CORE_KINDS = frozenset({"Config", "Status", "DeleteOptions", "WatchEvent", "Binding"})
-# Aggregated API servers with their own name rules (OpenShift's ImageStreamTag
-# is "name:tag", its Identity "provider:user"), and read-only metrics APIs.
-_AGGREGATED_GROUP_SUFFIXES = (".openshift.io", "metrics.k8s.io")
-
-# Kinds whose validation uses NameIsDNSSubdomain (validation.go: ValidatePodName,
-# ValidateSecretName, ...; apps, batch, networking, policy, storage, ...).
-_SUBDOMAIN_KINDS = frozenset(
-    [("", k) for k in ("Pod", "ReplicationController", "Secret", "ConfigMap", "Endpoints", "LimitRange",
-                       "ResourceQuota", "ServiceAccount", "PersistentVolume", "PersistentVolumeClaim",
-                       "Node", "PodTemplate")]
-    + [("apps", k) for k in ("Deployment", "ReplicaSet", "DaemonSet", "ControllerRevision")]
-    + [("batch", "Job"), ("batch", "CronJob")]
-    + [("networking.k8s.io", k) for k in ("Ingress", "IngressClass", "NetworkPolicy")]
-    + [("policy", "PodDisruptionBudget")]
-    + [("storage.k8s.io", k) for k in ("StorageClass", "VolumeAttachment", "CSIDriver")]
-    + [("scheduling.k8s.io", "PriorityClass"), ("node.k8s.io", "RuntimeClass"),
-       ("discovery.k8s.io", "EndpointSlice"), ("apiextensions.k8s.io", "CustomResourceDefinition")]
-    + [("admissionregistration.k8s.io", k) for k in ("ValidatingWebhookConfiguration",
-                                                       "MutatingWebhookConfiguration",
-                                                       "ValidatingAdmissionPolicy",
-                                                       "ValidatingAdmissionPolicyBinding")]
-)
-_RBAC_GROUP = "rbac.authorization.k8s.io"
-_RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
-
-
-def _not_stored(group: str, kind: str) -> bool:
-    return (
-        group in _NOT_STORED_GROUPS
-        or group.endswith("config.k8s.io")
-        or (group == "" and kind in _NOT_STORED_CORE_KINDS)
-    )
-
-
-def _name_rule(group: str, kind: str, version: tuple[int, int]) -> tuple[str, Any] | None:
-    """(description, checker) of the name syntax the API server enforces for a
-    kind, or None when kubelint does not know it (then only the URL path rule,
-    which every stored object must meet, applies)."""
-    if (group, kind) == ("", "Namespace"):
-        return "DNS-1123 label", dns1123_label_error  # ValidateNamespaceName = NameIsDNSLabel
-    if (group, kind) == ("", "Service"):
-        return "DNS-1035 label", dns1035_label_error  # ValidateServiceName = NameIsDNS1035Label
-    if (group, kind) == ("apps", "StatefulSet"):
-        # ValidateStatefulSetName became NameIsDNSLabel in 1.26 (kubernetes#114172):
-        # the pods' hostnames are the StatefulSet name plus an ordinal.
-        if version >= (1, 26):
-            return "DNS-1123 label", dns1123_label_error
-        return "DNS-1123 subdomain", dns1123_subdomain_error
-    if (group, kind) in _SUBDOMAIN_KINDS:
-        return "DNS-1123 subdomain", dns1123_subdomain_error
-    if (
-        group not in BUILTIN_GROUPS
-        and "." in group
-        and not group.endswith(_AGGREGATED_GROUP_SUFFIXES)
-        and not _not_stored(group, kind)
-    ):
-        # Custom resources: the apiextensions apiserver validates names with
-        # NameIsDNSSubdomain (customResourceStrategy.Validate).
-        return "DNS-1123 subdomain", dns1123_subdomain_error
-    return None
-
-
 def looks_partial(obj: K8sObject) -> bool:
     """A fragment rather than a whole object: a kustomize patch (the engine
     marks those, see `K8sObject.partial`) or a pod template with a container
@@ -156,14 +82,6 @@ def looks_partial(obj: K8sObject) -> bool:
     if obj.partial:
         return True
     return any("image" not in c.spec for c in containers(obj, POD_CONTAINER_GROUPS))
-
-
-def _name_required(group: str, kind: str) -> bool:
-    return (
-        (group, kind) in _SUBDOMAIN_KINDS
-        or (group, kind) in {("", "Namespace"), ("", "Service"), ("apps", "StatefulSet")}
-        or (group == _RBAC_GROUP and kind in _RBAC_KINDS)
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -219,15 +137,15 @@ def invalid_name(obj: K8sObject, ctx) -> Iterator[Problem]:
 
 
 def _object_name(obj: K8sObject, meta: dict, group: str, kind: str, version: tuple[int, int]) -> Iterator[Problem]:
-    if _not_stored(group, kind):
+    if not_stored(group, kind):
         return
-    described = _name_rule(group, kind, version)
-    rbac = group == _RBAC_GROUP
+    described = name_rule(group, kind, version)
+    rbac = group == RBAC_GROUP
     name, generate = meta.get("name"), meta.get("generateName")
     if "name" not in meta and "generateName" not in meta:
         # A `name:` key without a value is a template slot (ytt's `#@`), not a
         # forgotten name.
-        if _name_required(group, kind) and not looks_partial(obj):
+        if name_required(group, kind) and not looks_partial(obj):
             path = ("metadata",) if "metadata" in obj.data else ()
             yield Problem(
                 path,
@@ -240,7 +158,7 @@ def _object_name(obj: K8sObject, meta: dict, group: str, kind: str, version: tup
         if not isinstance(value, str) or _placeholder(value):
             continue
         if not value:
-            if field == "name" and not generate and _name_required(group, kind):
+            if field == "name" and not generate and name_required(group, kind):
                 yield Problem(("metadata", "name"), f"{kind} name is empty", Fix("Set metadata.name."))
             continue
         checked = value
