@@ -24,6 +24,7 @@ the whole corpus both ways and compares the findings.
 from __future__ import annotations
 
 import datetime
+import sys
 from typing import Any
 
 from kubelint.model import K8sObject, ObjectFacts
@@ -32,7 +33,7 @@ from kubelint.model import K8sObject, ObjectFacts
 # JSON-safe) or to a subtree (keep those keys of a mapping, or of each
 # mapping in a list).  Everything else is dropped.
 META = {"name": True, "namespace": True, "labels": True}
-CONTAINER = {"name": True, "image": True, "ports": True, "resources": True,
+CONTAINER = {"name": True, "ports": True, "resources": True,
              "env": {"name": True, "valueFrom": True}, "envFrom": True}
 POD = {
     "metadata": META,
@@ -113,7 +114,11 @@ def _json(value: Any) -> Any:
         return {_key(k): _json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_json(v) for v in value]
-    if value is None or isinstance(value, (str, bool, int, float)):
+    if isinstance(value, str):
+        # Facts repeat the same short strings (keys, label values, "TCP")
+        # thousands of times: one copy of each.
+        return sys.intern(value) if len(value) <= 64 else value
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
@@ -123,4 +128,4 @@ def _json(value: Any) -> Any:
 
 
 def _key(k: Any) -> str:
-    return k if isinstance(k, str) else str(_json(k))
+    return sys.intern(k) if isinstance(k, str) else str(_json(k))

@@ -310,7 +310,7 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
         if not manifest:
             # A script or document scanned as text: its findings came with it;
             # its `# kubelint: ignore` comments are all real comments.
-            from kubelint.parse import Directive, directives_in_text
+            from kubelint.parse import directives_in_text
 
             text = source.data.decode("utf-8", errors="replace")
             run.files.append(CheckedFile(source.name, size, ParsedFile(source.name, text, directives=directives_in_text(text)), tuple(findings), False))

@@ -20,6 +20,7 @@ when the rule is defined; `matches()` is the one place that tests an object.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 from kubelint.k8s.builtin_kinds import BUILTIN_KINDS
@@ -86,8 +87,10 @@ KIND_SETS: dict[str, frozenset[str]] = {
 GroupKind = tuple  # (group, kind)
 
 
+@lru_cache(maxsize=1024)
 def group_of(api_version: str) -> str:
-    """The API group of an apiVersion: `apps` for apps/v1, "" for v1."""
+    """The API group of an apiVersion: `apps` for apps/v1, "" for v1
+    (cached: rules ask for the same few apiVersions many times)."""
     group, slash, _ = api_version.rpartition("/")
     return group if slash else ""
 
@@ -116,14 +119,14 @@ def resolve(names: Iterable[str]) -> frozenset[GroupKind]:
 
 def matches(obj, pairs: frozenset[GroupKind]) -> bool:
     """Whether an object (anything with `group` and `kind`) is one of `pairs`."""
-    return (obj.group, obj.kind) in pairs
+    return (group_of(obj.api_version), obj.kind) in pairs
 
 
 def is_kind(obj, *names: str) -> bool:
     """`is_kind(o, "Service")`: the object is one of the named kinds, read as
     `resolve` reads them (for cross-object lookups; rules get their own
     object scoped by `kinds=`)."""
-    return (obj.group, obj.kind) in _resolved(names)
+    return (group_of(obj.api_version), obj.kind) in _resolved(names)
 
 
 _CACHE: dict[tuple[str, ...], frozenset[GroupKind]] = {}

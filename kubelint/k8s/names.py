@@ -3,14 +3,17 @@
 Ported from k8s.io/apimachinery pkg/util/validation/validation.go
 (IsDNS1123Label, IsDNS1123Subdomain, IsDNS1035Label, IsValidPortName,
 IsQualifiedName, IsValidLabelValue), pkg/api/validate/content and
-pkg/api/validation/path (IsValidPathSegmentName).  Each function returns why a
-value is invalid, as the API server words it, or None.
+pkg/api/validation/path (IsValidPathSegmentName).  Each `*_error` function
+returns why a value is invalid, as the API server words it, or None.
+`name_rule` says which of them the API server applies to an object's name.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from kubelint.k8s.kinds import BUILTIN_GROUPS
 
 _DNS1123_LABEL_RE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DNS1123_SUBDOMAIN_RE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
@@ -138,3 +141,93 @@ def label_value(value: Any) -> str | None:
     if isinstance(value, (str, int, float)):
         return str(value)
     return None
+
+
+# ---------------------------------------------------------------------------
+# Which name rule applies to which kind (the Validate<Kind>Name functions).
+
+# Documents that are request bodies or component configuration files, never
+# stored objects with a name: reviews, kubeconfig, kubelet/kubeadm/audit config.
+_NOT_STORED_GROUPS = frozenset(
+    {
+        "authentication.k8s.io", "authorization.k8s.io", "imagepolicy.k8s.io", "audit.k8s.io",
+        "kubeadm.k8s.io", "apiserver.k8s.io", "client.authentication.k8s.io",
+        "abac.authorization.kubernetes.io",
+        # Tool configuration that borrows the manifest shape.
+        "eksctl.io", "kind.x-k8s.io", "k3d.io", "ctlptl.dev", "kuttl.dev", "chainsaw.kyverno.io",
+        "cli.kyverno.io", "kwok.x-k8s.io",
+    }
+)
+_NOT_STORED_CORE_KINDS = frozenset({"Config", "Status", "DeleteOptions", "WatchEvent", "Binding"})
+# Aggregated API servers with their own name rules (OpenShift's ImageStreamTag
+# is "name:tag", its Identity "provider:user"), and read-only metrics APIs.
+_AGGREGATED_GROUP_SUFFIXES = (".openshift.io", "metrics.k8s.io")
+
+# Kinds whose validation uses NameIsDNSSubdomain (validation.go: ValidatePodName,
+# ValidateSecretName, ...; apps, batch, networking, policy, storage, ...).
+_SUBDOMAIN_KINDS = frozenset(
+    [("", k) for k in ("Pod", "ReplicationController", "Secret", "ConfigMap", "Endpoints", "LimitRange",
+                       "ResourceQuota", "ServiceAccount", "PersistentVolume", "PersistentVolumeClaim",
+                       "Node", "PodTemplate")]
+    + [("apps", k) for k in ("Deployment", "ReplicaSet", "DaemonSet", "ControllerRevision")]
+    + [("batch", "Job"), ("batch", "CronJob")]
+    + [("networking.k8s.io", k) for k in ("Ingress", "IngressClass", "NetworkPolicy")]
+    + [("policy", "PodDisruptionBudget")]
+    + [("storage.k8s.io", k) for k in ("StorageClass", "VolumeAttachment", "CSIDriver")]
+    + [("scheduling.k8s.io", "PriorityClass"), ("node.k8s.io", "RuntimeClass"),
+       ("discovery.k8s.io", "EndpointSlice"), ("apiextensions.k8s.io", "CustomResourceDefinition")]
+    + [("admissionregistration.k8s.io", k) for k in ("ValidatingWebhookConfiguration",
+                                                       "MutatingWebhookConfiguration",
+                                                       "ValidatingAdmissionPolicy",
+                                                       "ValidatingAdmissionPolicyBinding")]
+)
+RBAC_GROUP = "rbac.authorization.k8s.io"
+_RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
+
+
+def not_stored(group: str, kind: str) -> bool:
+    """A document that is never stored with a name (a request body or a
+    component's configuration file)."""
+    return (
+        group in _NOT_STORED_GROUPS
+        or group.endswith("config.k8s.io")
+        or (group == "" and kind in _NOT_STORED_CORE_KINDS)
+    )
+
+
+def name_rule(group: str, kind: str, version: tuple[int, int]) -> tuple[str, Any] | None:
+    """(description, checker) of the name syntax the API server enforces for a
+    kind, or None when kubelint does not know it (then only the URL path rule,
+    which every stored object must meet, applies)."""
+    if (group, kind) == ("", "Namespace"):
+        return "DNS-1123 label", dns1123_label_error  # ValidateNamespaceName = NameIsDNSLabel
+    if (group, kind) == ("", "Service"):
+        return "DNS-1035 label", dns1035_label_error  # ValidateServiceName = NameIsDNS1035Label
+    if (group, kind) == ("apps", "StatefulSet"):
+        # ValidateStatefulSetName became NameIsDNSLabel in 1.26 (kubernetes#114172):
+        # the pods' hostnames are the StatefulSet name plus an ordinal.
+        if version >= (1, 26):
+            return "DNS-1123 label", dns1123_label_error
+        return "DNS-1123 subdomain", dns1123_subdomain_error
+    if (group, kind) in _SUBDOMAIN_KINDS:
+        return "DNS-1123 subdomain", dns1123_subdomain_error
+    if (
+        group not in BUILTIN_GROUPS
+        and "." in group
+        and not group.endswith(_AGGREGATED_GROUP_SUFFIXES)
+        and not not_stored(group, kind)
+    ):
+        # Custom resources: the apiextensions apiserver validates names with
+        # NameIsDNSSubdomain (customResourceStrategy.Validate).
+        return "DNS-1123 subdomain", dns1123_subdomain_error
+    return None
+
+
+def name_required(group: str, kind: str) -> bool:
+    """Whether the API server requires metadata.name (or generateName) for a
+    kind kubelint knows the name rule of."""
+    return (
+        (group, kind) in _SUBDOMAIN_KINDS
+        or (group, kind) in {("", "Namespace"), ("", "Service"), ("apps", "StatefulSet")}
+        or (group == RBAC_GROUP and kind in _RBAC_KINDS)
+    )

@@ -16,8 +16,8 @@ from typing import Any
 
 from kubelint.k8s.kinds import WORKLOAD_KINDS
 from kubelint.k8s.names import label_value
-from kubelint.k8s.selectors import first_unmatched, requirements
-from kubelint.k8s.workloads import PodSpec, as_list, as_map, pod_spec
+from kubelint.k8s.selectors import Requirement, first_unmatched, requirements
+from kubelint.k8s.workloads import PodSpec, as_map, pod_spec
 from kubelint.model import K8sObject
 
 # Labels a controller adds to the pods it creates, with values the manifest
@@ -102,6 +102,13 @@ def pods_in_namespace(ctx, namespace: str | None) -> list[PodTemplate]:
         ("pods", "templates-in-namespace", namespace),
         lambda: by_namespace.get(namespace, []) + by_namespace.get(None, []),
     )
+
+
+def selected(reqs: list[Requirement], template: PodTemplate) -> bool:
+    """Whether a template's pods meet requirements read leniently (parse a
+    selector once with `requirements(selector, strict=False)`, then test
+    each template)."""
+    return first_unmatched(reqs, template.labels, template.unknown) is None
 
 
 def service_selects(selector: dict, template: PodTemplate) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from kubelint.k8s.kinds import POD_KINDS, resolve
+from kubelint.k8s.kinds import POD_KINDS, group_of, resolve
 from kubelint.model import K8sObject, Path
 
 # kind -> path of the pod template (metadata + spec) within the object.
@@ -91,7 +91,7 @@ class Container:
 def pod_spec(obj: K8sObject) -> PodSpec | None:
     """The pod spec of a pod-bearing object, or None for other kinds."""
     kind = obj.kind
-    if (obj.group, kind) not in _POD_PAIRS:
+    if kind not in POD_KINDS or (group_of(obj.api_version), kind) not in _POD_PAIRS:
         return None  # not a built-in pod-bearing kind (a CRD may reuse the name)
     if kind == "Pod":
         return PodSpec(as_map(obj.data.get("spec")), ("spec",), as_map(obj.data.get("metadata")), ("metadata",))

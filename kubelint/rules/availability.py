@@ -15,7 +15,8 @@ from kubelint.model import Edit, Fix, K8sObject, Problem
 from kubelint.references import STRICT_OPTION, Named, lookup, strict, surely_in, surely_together
 from kubelint.registry import rule
 from kubelint.k8s.kinds import ALWAYS_RESTART_KINDS, POD_KINDS, RUN_TO_COMPLETION_KINDS, is_kind
-from kubelint.k8s.pods import label_selector_matches, pod_template_of, same_namespace
+from kubelint.k8s.pods import label_selector_matches, pod_template_of, same_namespace, selected
+from kubelint.k8s.selectors import requirements
 from kubelint.k8s.workloads import as_list, as_map, as_str, get_path, object_annotations, pod_spec
 
 REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet"})
@@ -149,11 +150,12 @@ def replicas_single(obj: K8sObject, ctx) -> Iterator[Problem]:
 
 
 def disruption_budgets(ctx) -> list[tuple[str | None, object]]:
-    """(namespace, selector) of every PodDisruptionBudget of the run."""
+    """(namespace, selector requirements, read leniently) of every
+    PodDisruptionBudget of the run (reads spec.selector)."""
 
     def build():
         return [
-            (o.ref.namespace, get_path(o.data, ("spec", "selector")))
+            (o.ref.namespace, requirements(get_path(o.data, ("spec", "selector")), strict=False))
             for o in ctx.objects
             if is_kind(o, "PodDisruptionBudget")
         ]
@@ -231,8 +233,8 @@ def pdb_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
     template = pod_template_of(ctx, obj)
     if template is None:
         return
-    for namespace, selector in disruption_budgets(ctx):
-        if same_namespace(namespace, obj.ref.namespace) and label_selector_matches(selector, template):
+    for namespace, reqs in disruption_budgets(ctx):
+        if same_namespace(namespace, obj.ref.namespace) and selected(reqs, template):
             return
     path, at = _replicas_path(obj)
     yield Problem(

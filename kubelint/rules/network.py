@@ -28,15 +28,16 @@ from kubelint.references import STRICT_OPTION, lookup, strict
 from kubelint.registry import rule
 from kubelint.k8s.kinds import BUILTIN_GROUPS, is_kind, matches, resolve
 from kubelint.k8s.names import is_port_name, label_value
+from kubelint.k8s.selectors import requirements
 from kubelint.k8s.pods import (
     CONTROLLER_LABELS,
     WORKLOAD_KINDS,
     PodTemplate,
-    label_selector_matches,
+    selected,
+    service_selects,
     pod_template_of,
     pods_in_namespace,
     same_namespace,
-    service_selects,
     templates_by_label,
 )
 from kubelint.k8s.workloads import POD_CONTAINER_GROUPS, PodSpec, as_list, as_map, as_str, get_path, object_annotations, port_names
@@ -61,7 +62,8 @@ def service_targets(ctx, service: K8sObject) -> tuple[list[PodTemplate], list[Po
                 having = templates_by_label(ctx).get((key, text), ())
                 pool = having if namespace is None else [t for t in having if t.namespace in (namespace, None)]
                 break
-        return candidates, [t for t in pool if service_selects(selector, t)]
+        reqs = requirements({"matchLabels": selector}, strict=False)  # a Service selector, read once
+        return candidates, [t for t in pool if selected(reqs, t)]
 
     return ctx.memo_object(("network", "service-targets"), compute)
 
@@ -527,14 +529,15 @@ CLUSTER_POLICY_KINDS = resolve(
 
 
 def network_policies(ctx) -> tuple[list[tuple[str | None, Any]], list[str | None], bool]:
-    """(Kubernetes NetworkPolicies as (namespace, podSelector), namespaces
+    """(Kubernetes NetworkPolicies as (namespace, podSelector requirements), namespaces
     of plugin policies, whether a cluster-wide plugin policy exists)."""
 
     def build():
         policies, plugin_namespaces, cluster_wide = [], [], False
         for o in ctx.objects:
             if is_kind(o, "networking.k8s.io/NetworkPolicy"):
-                policies.append((o.ref.namespace, get_path(o.data, ("spec", "podSelector"))))
+                reqs = requirements(get_path(o.data, ("spec", "podSelector")), strict=False)
+                policies.append((o.ref.namespace, reqs))
             elif matches(o, NAMESPACED_POLICY_KINDS):
                 plugin_namespaces.append(o.ref.namespace)
             elif matches(o, CLUSTER_POLICY_KINDS):
@@ -613,8 +616,8 @@ def networkpolicy_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
     template = pod_template_of(ctx, obj)
     if template is None:
         return
-    for namespace, selector in policies:
-        if same_namespace(namespace, obj.ref.namespace) and label_selector_matches(selector, template):
+    for namespace, reqs in policies:
+        if same_namespace(namespace, obj.ref.namespace) and selected(reqs, template):
             return
     yield Problem(
         template.pod.metadata_path + ("labels",),

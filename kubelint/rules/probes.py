@@ -14,7 +14,7 @@ from kubelint.model import Fix, K8sObject, Problem
 from kubelint.registry import rule
 from kubelint.k8s.kinds import LONG_RUNNING_KINDS, POD_KINDS
 from kubelint.k8s.names import is_port_name
-from kubelint.k8s.workloads import POD_CONTAINER_GROUPS, PROBES, as_list, as_map, containers, get_path, port_names
+from kubelint.k8s.workloads import POD_CONTAINER_GROUPS, PROBES, containers, get_path, port_names
 
 
 def missing_probe(obj: K8sObject, probe: str, snippet: str) -> Iterator[Problem]:

@@ -27,12 +27,14 @@ from typing import Any, Iterator
 
 from kubelint.model import Edit, Fix, K8sObject, Problem
 from kubelint.k8s.names import (
-    dns1035_label_error,
     dns1123_label_error,
-    dns1123_subdomain_error,
     key_text,
     label_key_error,
+    RBAC_GROUP,
     label_value_error,
+    name_required,
+    name_rule,
+    not_stored,
     path_segment_error,
     port_name_error,
 )
@@ -40,7 +42,7 @@ from kubelint.k8s.quantity import QUANTITY_PATTERN, parse_quantity
 from kubelint.k8s.values import ALLOWED_VALUES, markdown_table
 from kubelint.k8s.selectors import InvalidSelector, first_unmatched, requirements
 from kubelint.registry import rule
-from kubelint.k8s.kinds import BUILTIN_GROUPS, POD_KINDS, is_kind, resolve
+from kubelint.k8s.kinds import POD_KINDS, is_kind, resolve
 from kubelint.k8s.workloads import (
     POD_CONTAINER_GROUPS,
     POD_TEMPLATE_PATHS,
@@ -70,90 +72,6 @@ def _placeholder(value: str) -> bool:
     return "{{" in value or "${" in value or "$(" in value or bool(_SED_PLACEHOLDER_RE.fullmatch(value))
 
 
-# ---------------------------------------------------------------------------
-# Which name rule applies to which kind.
-
-# Documents that are request bodies or component configuration files, never
-# stored objects with a name: reviews, kubeconfig, kubelet/kubeadm/audit config.
-_NOT_STORED_GROUPS = frozenset(
-    {
-        "authentication.k8s.io", "authorization.k8s.io", "imagepolicy.k8s.io", "audit.k8s.io",
-        "kubeadm.k8s.io", "apiserver.k8s.io", "client.authentication.k8s.io",
-        "abac.authorization.kubernetes.io",
-        # Tool configuration that borrows the manifest shape.
-        "eksctl.io", "kind.x-k8s.io", "k3d.io", "ctlptl.dev", "kuttl.dev", "chainsaw.kyverno.io",
-        "cli.kyverno.io", "kwok.x-k8s.io",
-    }
-)
-_NOT_STORED_CORE_KINDS = frozenset({"Config", "Status", "DeleteOptions", "WatchEvent", "Binding"})
-# Aggregated API servers with their own name rules (OpenShift's ImageStreamTag
-# is "name:tag", its Identity "provider:user"), and read-only metrics APIs.
-_AGGREGATED_GROUP_SUFFIXES = (".openshift.io", "metrics.k8s.io")
-
-# Kinds whose validation uses NameIsDNSSubdomain (validation.go: ValidatePodName,
-# ValidateSecretName, ...; apps, batch, networking, policy, storage, ...).
-_SUBDOMAIN_KINDS = frozenset(
-    [("", k) for k in ("Pod", "ReplicationController", "Secret", "ConfigMap", "Endpoints", "LimitRange",
-                       "ResourceQuota", "ServiceAccount", "PersistentVolume", "PersistentVolumeClaim",
-                       "Node", "PodTemplate")]
-    + [("apps", k) for k in ("Deployment", "ReplicaSet", "DaemonSet", "ControllerRevision")]
-    + [("batch", "Job"), ("batch", "CronJob")]
-    + [("networking.k8s.io", k) for k in ("Ingress", "IngressClass", "NetworkPolicy")]
-    + [("policy", "PodDisruptionBudget")]
-    + [("storage.k8s.io", k) for k in ("StorageClass", "VolumeAttachment", "CSIDriver")]
-    + [("scheduling.k8s.io", "PriorityClass"), ("node.k8s.io", "RuntimeClass"),
-       ("discovery.k8s.io", "EndpointSlice"), ("apiextensions.k8s.io", "CustomResourceDefinition")]
-    + [("admissionregistration.k8s.io", k) for k in ("ValidatingWebhookConfiguration",
-                                                       "MutatingWebhookConfiguration",
-                                                       "ValidatingAdmissionPolicy",
-                                                       "ValidatingAdmissionPolicyBinding")]
-)
-_RBAC_GROUP = "rbac.authorization.k8s.io"
-_RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
-
-
-def _not_stored(group: str, kind: str) -> bool:
-    return (
-        group in _NOT_STORED_GROUPS
-        or group.endswith("config.k8s.io")
-        or (group == "" and kind in _NOT_STORED_CORE_KINDS)
-    )
-
-
-def _name_rule(group: str, kind: str, version: tuple[int, int]) -> tuple[str, Any] | None:
-    """(description, checker) of the name syntax the API server enforces for a
-    kind, or None when kubelint does not know it (then only the URL path rule,
-    which every stored object must meet, applies)."""
-    if (group, kind) == ("", "Namespace"):
-        return "DNS-1123 label", dns1123_label_error  # ValidateNamespaceName = NameIsDNSLabel
-    if (group, kind) == ("", "Service"):
-        return "DNS-1035 label", dns1035_label_error  # ValidateServiceName = NameIsDNS1035Label
-    if (group, kind) == ("apps", "StatefulSet"):
-        # ValidateStatefulSetName became NameIsDNSLabel in 1.26 (kubernetes#114172):
-        # the pods' hostnames are the StatefulSet name plus an ordinal.
-        if version >= (1, 26):
-            return "DNS-1123 label", dns1123_label_error
-        return "DNS-1123 subdomain", dns1123_subdomain_error
-    if (group, kind) in _SUBDOMAIN_KINDS:
-        return "DNS-1123 subdomain", dns1123_subdomain_error
-    if (
-        group not in BUILTIN_GROUPS
-        and "." in group
-        and not group.endswith(_AGGREGATED_GROUP_SUFFIXES)
-        and not _not_stored(group, kind)
-    ):
-        # Custom resources: the apiextensions apiserver validates names with
-        # NameIsDNSSubdomain (customResourceStrategy.Validate).
-        return "DNS-1123 subdomain", dns1123_subdomain_error
-    return None
-
-
-def _name_required(group: str, kind: str) -> bool:
-    return (
-        (group, kind) in _SUBDOMAIN_KINDS
-        or (group, kind) in {("", "Namespace"), ("", "Service"), ("apps", "StatefulSet")}
-        or (group == _RBAC_GROUP and kind in _RBAC_KINDS)
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -209,15 +127,15 @@ def invalid_name(obj: K8sObject, ctx) -> Iterator[Problem]:
 
 
 def _object_name(obj: K8sObject, meta: dict, group: str, kind: str, version: tuple[int, int]) -> Iterator[Problem]:
-    if _not_stored(group, kind):
+    if not_stored(group, kind):
         return
-    described = _name_rule(group, kind, version)
-    rbac = group == _RBAC_GROUP
+    described = name_rule(group, kind, version)
+    rbac = group == RBAC_GROUP
     name, generate = meta.get("name"), meta.get("generateName")
     if "name" not in meta and "generateName" not in meta:
         # A `name:` key without a value is a template slot (ytt's `#@`), not a
         # forgotten name.
-        if _name_required(group, kind) and not obj.fragment:
+        if name_required(group, kind) and not obj.fragment:
             path = ("metadata",) if "metadata" in obj.data else ()
             yield Problem(
                 path,
@@ -230,7 +148,7 @@ def _object_name(obj: K8sObject, meta: dict, group: str, kind: str, version: tup
         if not isinstance(value, str) or _placeholder(value):
             continue
         if not value:
-            if field == "name" and not generate and _name_required(group, kind):
+            if field == "name" and not generate and name_required(group, kind):
                 yield Problem(("metadata", "name"), f"{kind} name is empty", Fix("Set metadata.name."))
             continue
         checked = value
@@ -409,7 +327,8 @@ def _selector(selector: Any, path: tuple) -> Iterator[Problem]:
                                       Fix("Use a valid label value."))
 
 
-_SELECTOR_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job")
+_SELECTOR_PAIRS = resolve(("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"))
+_SERVICE, _PDB, _NETWORK_POLICY = resolve(["Service"]), resolve(["PodDisruptionBudget"]), resolve(["NetworkPolicy"])
 
 
 def _pod_selectors(pod: PodSpec) -> Iterator[Problem]:
@@ -479,13 +398,14 @@ def invalid_label(obj: K8sObject, ctx) -> Iterator[Problem]:
             yield from _labels(pod.metadata.get("labels"), pod.metadata_path + ("labels",), "label")
             yield from _annotations(pod.metadata.get("annotations"), pod.metadata_path + ("annotations",))
         yield from _pod_selectors(pod)
-    if is_kind(obj, *_SELECTOR_KINDS):
+    group_kind = (obj.group, kind)
+    if group_kind in _SELECTOR_PAIRS:
         yield from _selector(spec.get("selector"), ("spec", "selector"))
-    elif is_kind(obj, "Service"):
+    elif group_kind in _SERVICE:
         yield from _labels(spec.get("selector"), ("spec", "selector"), "selector label")
-    elif is_kind(obj, "PodDisruptionBudget"):
+    elif group_kind in _PDB:
         yield from _selector(spec.get("selector"), ("spec", "selector"))
-    elif is_kind(obj, "NetworkPolicy"):
+    elif group_kind in _NETWORK_POLICY:
         yield from _selector(spec.get("podSelector"), ("spec", "podSelector"))
         for direction, peers in (("ingress", "from"), ("egress", "to")):
             for i, item in enumerate(as_list(spec.get(direction))):
@@ -1270,41 +1190,49 @@ def _compile(path: str) -> tuple[Segment, ...]:
 _COMPILED = [(entry, _compile(entry.path)) for entry in ALLOWED_VALUES]
 
 
-def _entries_for(group: str, kind: str) -> list:
-    """The table entries whose scope takes (group, kind), computed once."""
+def _entries_for(group: str, kind: str) -> dict:
+    """The table entries whose scope takes (group, kind), merged into a trie
+    of path segments (a None key holds the entries ending there), so one
+    walk of an object serves every entry; computed once per (group, kind)."""
     try:
-        return _ENTRIES_BY_KIND[(group, kind)]
+        return _TRIE_BY_KIND[(group, kind)]
     except KeyError:
-        found = _ENTRIES_BY_KIND[(group, kind)] = [
-            (entry, segments) for entry, segments in _COMPILED if (group, kind) in resolve(entry.scope)
-        ]
-        return found
+        trie: dict = {}
+        for entry, segments in _COMPILED:
+            if (group, kind) in resolve([entry.scope]):
+                node = trie
+                for segment in segments:
+                    node = node.setdefault(segment, {})
+                node.setdefault(None, []).append(entry)
+        _TRIE_BY_KIND[(group, kind)] = trie
+        return trie
 
 
-_ENTRIES_BY_KIND: dict = {}
+_TRIE_BY_KIND: dict = {}
 
 
-def _walk(obj: K8sObject, node: Any, path: tuple, segments: tuple, label: str) -> Iterator[tuple[tuple, Any, str]]:
-    """(path, value, who) for each value the pattern reaches; `who` names the
-    container for $container paths."""
-    if not segments:
-        yield path, node, label
-        return
-    head, rest = segments[0], segments[1:]
-    if head[0] == "key":
-        if isinstance(node, dict) and head[1] in node:
-            yield from _walk(obj, node[head[1]], path + (head[1],), rest, label)
-    elif head[0] == "items":
-        if isinstance(node, list):
-            for i, item in enumerate(node):
-                yield from _walk(obj, item, path + (i,), rest, label)
-    elif head[0] == "pod":
-        pod = pod_spec(obj)
-        if pod is not None:
-            yield from _walk(obj, pod.spec, pod.path, rest, label)
-    else:  # container
-        for c in containers(obj):
-            yield from _walk(obj, c.spec, c.path, rest, c.label)
+def _walk(bases: dict, node: Any, path: tuple, trie: dict, label: str) -> Iterator[tuple]:
+    """(entry, path, value, who) for each value a table path reaches; `who`
+    names the container for $container paths.  `bases` holds the object's
+    pod spec and containers, found once per object."""
+    for segment, child in trie.items():
+        if segment is None:
+            for entry in child:
+                yield entry, path, node, label
+        elif segment[0] == "key":
+            if isinstance(node, dict) and segment[1] in node:
+                yield from _walk(bases, node[segment[1]], path + (segment[1],), child, label)
+        elif segment[0] == "items":
+            if isinstance(node, list):
+                for i, item in enumerate(node):
+                    yield from _walk(bases, item, path + (i,), child, label)
+        elif segment[0] == "pod":
+            pod = bases["pod"]
+            if pod is not None:
+                yield from _walk(bases, pod.spec, pod.path, child, label)
+        else:  # container
+            for c in bases["containers"]:
+                yield from _walk(bases, c.spec, c.path, child, c.label)
 
 
 def _display(path: tuple, base_len: int) -> str:
@@ -1315,17 +1243,18 @@ def _display(path: tuple, base_len: int) -> str:
 
 
 def _value_problems(obj: K8sObject) -> Iterator[Problem]:
-    pod = None
-    for entry, segments in _entries_for(obj.group, obj.kind):
-        for path, value, who in _walk(obj, obj.data, (), segments, ""):
+    trie = _entries_for(obj.group, obj.kind)
+    pod = pod_spec(obj) if trie else None
+    bases = {"pod": pod, "containers": list(containers(obj)) if pod is not None else []}
+    if trie:
+        for entry, path, value, who in _walk(bases, obj.data, (), trie, ""):
             if not isinstance(value, str) or not value or value in entry.values or _placeholder(value):
                 continue  # another type is the schema's; an empty value is defaulted
             if who:
                 base = next(i for i in range(len(path), 0, -1) if isinstance(path[i - 1], int)
                             and path[i - 2] in CONTAINER_GROUPS)
                 field = f"{who} {_display(path, base)}"
-            elif segments[0] == ("pod",):
-                pod = pod or pod_spec(obj)
+            elif entry.path.startswith("$pod."):
                 field = _display(path, len(pod.path))
             else:
                 field = _display(path, 0)

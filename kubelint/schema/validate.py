@@ -382,7 +382,9 @@ def _value_error(err: Any, name: str, path: tuple) -> SchemaError:
         if pattern == QUANTITY_PATTERN:
             from kubelint.k8s.quantity import syntax_error
 
-            reason = syntax_error(value) if isinstance(value, str) else None
+            # ParseQuantity's reason, when the value reads as a number at all.
+            numeric = isinstance(value, str) and value.strip()[:1] in tuple("+-.0123456789")
+            reason = syntax_error(value) if numeric else None
             message = f"invalid quantity {describe_value(value)}" + (f": {reason}" if reason else "")
             unit = re.fullmatch(r"\s*([0-9.]+)\s*([KMGTPE])(i?)B\s*", value) if isinstance(value, str) else None
             if unit:
