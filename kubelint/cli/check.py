@@ -77,7 +77,10 @@ def _write(path: str, content: str) -> None:
 @click.option("--pss-level", type=click.Choice(["baseline", "restricted", "none"]), default=None, help="Pod Security Standards level to enforce.")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Configuration file (default: nearest .kubelint.yaml or pyproject.toml).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report.")
-def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color) -> None:
+@click.option("--fix", is_flag=True, help="Apply safe fixes (stdin: print the fixed text), then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that can change behaviour at run time.")
+@click.option("--diff", is_flag=True, help="Print a unified diff of what --fix would change; write nothing; exit 1 if anything would change.")
+def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color, fix, unsafe_fixes, diff) -> None:
     """Check Kubernetes manifests: files, directories (recursively) or - for stdin.
 
     Multi-document YAML, JSON and kind: List are read; documents that are not
@@ -120,14 +123,19 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
     gc.disable()
     try:
         files = expand(inputs, settings.exclude)
-        result = run_check(read(files), settings)
+        sources = list(read(files)) if fix or diff else read(files)
+        result = run_check(sources, settings)
     except (InputError, UsageError) as e:
         fail(str(e))
+    if fix or diff:
+        from kubelint.cli.fix import fix_or_diff
+
+        result = fix_or_diff(sources, settings, result, unsafe_fixes, diff)
 
     colour = color == "always" or (color == "auto" and main_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     report = _render(fmt, result, colour=colour)
     if main_file is None:
-        click.echo(report, nl=False)
+        click.echo(report, nl=False, err=fix and "-" in inputs)
     else:
         _write(main_file, report)
     for extra_fmt, extra_path in extra:

@@ -1,7 +1,9 @@
 """The default report: one block per finding, then a summary line.
 
     deploy/web.yaml:18:9: warning [pss-run-as-non-root] Deployment prod/web: container "web" may run as root
-        fix: Set securityContext.runAsNonRoot: true.
+        fix (unsafe): Set securityContext.runAsNonRoot: true.
+
+Findings that `--fix` fixes are marked [*]; the last line counts them.
 """
 
 from __future__ import annotations
@@ -31,11 +33,18 @@ def render(result: RunResult, colour: bool = False) -> str:
         where = f"{f.file}:{f.line}:{f.column}:"
         if colour:
             where = f"{_BOLD}{where}{_RESET}"
-        lines.append(f"{where} {severity} [{f.name}] {f.message}")
+        # [*]: `--fix` fixes it (ruff's mark); unsafe fixes say so.
+        mark = " [*]" if f.fix is not None and f.fix.applicable and f.fix.safety == "safe" else ""
+        lines.append(f"{where} {severity} [{f.name}]{mark} {f.message}")
         if f.fix is not None:
-            lines.append(f"    fix: {f.fix.title}")
+            unsafe = " (unsafe)" if f.fix.applicable and f.fix.safety == "unsafe" else ""
+            lines.append(f"    fix{unsafe}: {f.fix.title}")
             if f.fix.snippet:
                 for snippet_line in f.fix.snippet.splitlines():
                     lines.append(f"{_DIM if colour else ''}        {snippet_line}{_RESET if colour else ''}")
     lines.append(summary(result))
+    safe = sum(1 for f in result.findings if f.fix is not None and f.fix.applicable and f.fix.safety == "safe")
+    unsafe = sum(1 for f in result.findings if f.fix is not None and f.fix.applicable and f.fix.safety == "unsafe")
+    if safe or unsafe:
+        lines.append(f"{safe} fixable with --fix ({unsafe} more with --unsafe-fixes)")
     return "\n".join(lines) + "\n"

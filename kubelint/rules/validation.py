@@ -25,7 +25,7 @@ import os
 import re
 from typing import Any, Iterator
 
-from kubelint.model import Fix, K8sObject, Problem
+from kubelint.model import Edit, Fix, K8sObject, Problem
 from kubelint.quantity import parse_quantity
 from kubelint.registry import rule
 from kubelint.workloads import (
@@ -1423,8 +1423,9 @@ def _enum(mapping: Any, key: str, allowed: tuple[str, ...], path: tuple, what: s
     choices = ", ".join(allowed)
     hint = next((a for a in allowed if a.lower() == value.lower()), None)
     extra = f' (did you mean "{hint}"?)' if hint else ""
+    # Only the case differs: the intended value is certain (`--fix`).
     yield Problem(path + (key,), f'{what}{key} "{value}" is not one of {choices}{extra}',
-                  Fix(f"Use one of: {choices}."))
+                  Fix(f"Use one of: {choices}.", edits=(Edit("set", path + (key,), hint),) if hint else ()))
 
 
 def _enum_list(mapping: Any, key: str, allowed: tuple[str, ...], path: tuple, what: str = "") -> Iterator[Problem]:
@@ -1433,7 +1434,7 @@ def _enum_list(mapping: Any, key: str, allowed: tuple[str, ...], path: tuple, wh
             hint = next((a for a in allowed if a.lower() == value.lower()), None)
             extra = f' (did you mean "{hint}"?)' if hint else ""
             yield Problem(path + (key, i), f'{what}{key} entry "{value}" is not one of {", ".join(allowed)}{extra}',
-                          Fix(f"Use one of: {', '.join(allowed)}."))
+                          Fix(f"Use one of: {', '.join(allowed)}.", edits=(Edit("set", path + (key, i), hint),) if hint else ()))
 
 
 def _security_context_values(sc: Any, path: tuple, what: str, pod_level: bool) -> Iterator[Problem]:
@@ -1554,6 +1555,7 @@ def _job_values(spec: dict, path: tuple) -> Iterator[Problem]:
     category="validation",
     kinds=POD_KINDS
     | {"Service", "PersistentVolumeClaim", "PersistentVolume", "Ingress", "NetworkPolicy", "PodDisruptionBudget"},
+    fix="safe",
 )
 def invalid_value(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A field holds a value outside the set the API server accepts.
@@ -1591,7 +1593,10 @@ def invalid_value(obj: K8sObject, ctx) -> Iterator[Problem]:
             - name: web
               image: "nginx:1.27"
               imagePullPolicy: Always
-    Fix safety: no automatic fix; a misspelled value may mean any of the allowed ones.
+    Fix safety: safe where only the case differs from one allowed value:
+    `--fix` writes that value (`always` -> `Always`, `tcp` -> `TCP`); the
+    API server would refuse the object as it is.  No automatic fix for
+    other misspellings: they may mean any of the allowed values.
     References: https://kubernetes.io/docs/reference/kubernetes-api/
     """
     kind, group = obj.kind, obj.group

@@ -55,6 +55,7 @@ class SchemaError:
     path: str keys and int indexes from the object root.  For an unknown field, the
         field itself; for a missing required field, the mapping that lacks it.
     at: "key" (unknown field), "value" (bad value) or "parent" (missing field).
+    edits: for `--fix`, where the intended value is certain (kubelint.model.Edit).
     """
 
     kind: str
@@ -62,6 +63,7 @@ class SchemaError:
     message: str
     fix: str | None
     at: str
+    edits: tuple = ()
 
 
 def validation_errors(
@@ -332,14 +334,21 @@ def _unknown_field(path: tuple, field: str, defined: list[str], present: dict) -
     parent = f"in {format_path(path)}" if path else "at the top level"
     candidates = [p for p in defined if p not in present]
     suggestion = next((p for p in candidates if p.lower() == field.lower()), None)
+    single = suggestion is not None
     if suggestion is None:
-        close = difflib.get_close_matches(field, candidates, n=1, cutoff=0.75)
+        close = difflib.get_close_matches(field, candidates, n=2, cutoff=0.75)
         suggestion = close[0] if close else None
+        single = len(close) == 1
     if suggestion:
+        from kubelint.model import Edit
+
+        # `--fix` renames only when one absent field is close: then the
+        # intended field is clear (contianers -> containers).
         return SchemaError(
             "unknown-field", path + (field,),
             f'unknown field "{field}" {parent} (did you mean "{suggestion}"?)',
             f'Rename "{field}" to "{suggestion}".', "key",
+            (Edit("rename", path + (field,), suggestion),) if single else (),
         )
     return SchemaError(
         "unknown-field", path + (field,), f'unknown field "{field}" {parent}',
@@ -357,16 +366,21 @@ def _type_error(path: tuple, types: list[str], value: Any) -> SchemaError:
     if path:
         message = f"{format_path(path)}: {message}"
     fix = None
+    edits: tuple = ()
     integer_only = "integer" in wanted and "number" not in wanted
     if isinstance(value, str) and ("integer" in wanted or "number" in wanted) and _looks_numeric(value, integer_only):
         fix = f"Remove the quotes around {value.strip()}."
+        if integer_only and path:
+            from kubelint.model import Edit
+
+            edits = (Edit("set", path, int(value.strip())),)
     elif "string" in wanted and isinstance(value, (bool, int, float)) and value is not None:
         fix = "Quote the value so YAML reads it as a string."
     elif wanted == ["array"] and value is not None:
         fix = 'Write the value as a list (items starting with "- ").'
     elif wanted == ["object"] and isinstance(value, list):
         fix = 'Remove the "- ": this field takes a mapping, not a list.'
-    return SchemaError("invalid", path, message, fix, "value")
+    return SchemaError("invalid", path, message, fix, "value", edits)
 
 
 def _looks_numeric(text: str, integer: bool) -> bool:
@@ -379,6 +393,7 @@ def _value_error(err: Any, name: str, path: tuple) -> SchemaError:
     prefix = f"{where}: " if path else ""
     value = err.instance
     fix = None
+    edits: tuple = ()
     if name == "pattern":
         pattern = err.kind.pattern
         if pattern == QUANTITY_PATTERN:
@@ -400,6 +415,11 @@ def _value_error(err: Any, name: str, path: tuple) -> SchemaError:
             import difflib
 
             match = next((o for o in options if isinstance(o, str) and o.lower() == value.lower()), None)
+            if match is not None and path:
+                from kubelint.model import Edit
+
+                # Only the case differs: the intended value is certain.
+                edits = (Edit("set", path, match),)
             if match is None:
                 strings = [o for o in options if isinstance(o, str)]
                 close = difflib.get_close_matches(value, strings, n=1, cutoff=0.6)
@@ -432,7 +452,7 @@ def _value_error(err: Any, name: str, path: tuple) -> SchemaError:
         message = f"{describe_value(value)} is not a multiple of {err.kind.multiple_of}"
     else:
         message = _plain(err.message)
-    return SchemaError("invalid", path, prefix + message, fix, "value")
+    return SchemaError("invalid", path, prefix + message, fix, "value", edits)
 
 
 def _explain_alternatives(err: Any, root: dict) -> list[tuple[int, SchemaError]]:
