@@ -409,8 +409,8 @@ def run_as_high_uid(obj: K8sObject, ctx) -> Iterator[Problem]:
           securityContext: {runAsUser: 10001, runAsGroup: 10001}
           containers:
             - {name: web, image: "nginx:1.27"}
-    Fix safety: no automatic fix (the ID is yours to choose): files in the image owned by the old UID become
-    unreadable to the process.
+    Fix safety: no automatic fix (the ID is yours to choose): files in the
+    image owned by the old UID become unreadable to the process.
     Options: min-id (integer, default 10000): the lowest ID considered safe.
     References:
         https://github.com/zegl/kube-score/blob/master/score/security/security.go
