@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import io
 import json
+import re
 from typing import Any, Iterable, Sequence
 
 from kubelint.model import Edit, Path
@@ -205,21 +206,90 @@ def _prefixed(prefix: Path, edit: Edit) -> Edit:
 # --------------------------------------------------------------------- JSON
 
 
-def _json_indent(text: str) -> int | str | None:
+def _json_indent(text: str) -> str:
     for line in text.splitlines()[1:]:
         stripped = line.lstrip(" \t")
         if stripped and len(stripped) < len(line):
-            lead = line[: len(line) - len(stripped)]
-            return lead if "\t" in lead else len(lead)
-    return None
+            return line[: len(line) - len(stripped)]
+    return "  "
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def _json_layout(text: str) -> dict[tuple, bool]:
+    """For each object and array of a JSON text (by path): is it written on
+    one line?  New output writes it the same way."""
+    from json.decoder import scanstring
+
+    inline: dict[tuple, bool] = {}
+
+    def ws(i: int) -> int:
+        return _WS.match(text, i).end()
+
+    def value(i: int, path: tuple) -> int:
+        i = ws(i)
+        c = text[i]
+        if c in "{[":
+            start, close, index = i, "}" if c == "{" else "]", 0
+            i = ws(i + 1)
+            while text[i] != close:
+                if c == "{":
+                    k, i = scanstring(text, ws(i) + 1)
+                    i = ws(i) + 1  # the colon
+                    i = value(i, path + (k,))
+                else:
+                    i = value(i, path + (index,))
+                    index += 1
+                i = ws(i)
+                if text[i] == ",":
+                    i = ws(i + 1)
+            inline[path] = "\n" not in text[start:i]
+            return i + 1
+        if c == '"':
+            return scanstring(text, i + 1)[1]
+        m = _NUMBER.match(text, i)
+        if m and m.end() > i:
+            return m.end()
+        for literal in ("true", "false", "null"):
+            if text.startswith(literal, i):
+                return i + len(literal)
+        raise ValueError(f"unexpected {c!r}")
+
+    value(0, ())
+    return inline
+
+
+def _dump_json(value: Any, layout: dict, indent: str, seps: tuple[str, str], path: tuple = (),
+               level: int = 0, parent_inline: bool = False) -> str:
+    item_sep, key_sep = seps
+    if isinstance(value, (dict, list)) and value:
+        inline = layout.get(path, parent_inline)
+        pairs = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+        parts = []
+        for k, v in pairs:
+            text = _dump_json(v, layout, indent, seps, path + (k,), level + 1, inline)
+            parts.append(f"{json.dumps(k, ensure_ascii=False)}{key_sep}{text}" if isinstance(value, dict) else text)
+        open_, close = ("{", "}") if isinstance(value, dict) else ("[", "]")
+        if inline:
+            return open_ + item_sep.join(parts) + close
+        pad = indent * (level + 1)
+        return open_ + "\n" + ",\n".join(pad + p for p in parts) + "\n" + indent * level + close
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _apply_json(text: str, fixes: list[ObjectEdits]) -> tuple[str, list[str]]:
     data = json.loads(text)
     indent = _json_indent(text)
+    try:
+        layout = _json_layout(text)
+    except (ValueError, IndexError, RecursionError):
+        layout = {}
+    seps = (", " if re.search(r"[^\s],[ ]", text) else ",", ": " if re.search(r'":[ ]', text) else ":")
 
     def dump(value) -> str:
-        out = json.dumps(value, indent=indent, ensure_ascii=False)
+        out = _dump_json(value, layout, indent, seps)
         return out + "\n" if text.endswith("\n") else out
 
     baseline = dump(data)
@@ -514,7 +584,10 @@ def _take_trailing(node: Any) -> str:
         if end:
             for token in end:
                 value = token.value
-                rest += value[1:] if value.startswith("\n") else " " * token.column + value
+                if not value.strip():
+                    rest += value  # blank lines
+                else:
+                    rest += value[1:] if value.startswith("\n") else " " * token.column + value
             del end[:]
     return rest
 
@@ -572,8 +645,11 @@ def merge_lines(original: str, baseline: str, modified: str) -> str:
     `modified` of the edited one.  When the emitter renders the original
     exactly, `modified` is the answer.  Otherwise each changed block of lines
     is placed at the matching lines of `original`, so lines the emitter would
-    have re-spaced stay as the user wrote them; when a block does not map
-    cleanly, the emitter's whole rendering is used (comments are still kept).
+    have re-spaced stay as the user wrote them.  Lines match when they differ
+    only in indentation (the emitter has one sequence indent per document, a
+    file may have several); a block then takes the indentation of the lines
+    around it in the original.  When a block does not map cleanly, the
+    emitter's whole rendering is used (comments are still kept).
     """
     if baseline == original:
         return modified
@@ -582,13 +658,12 @@ def merge_lines(original: str, baseline: str, modified: str) -> str:
     o = original.splitlines(keepends=True)
     b = baseline.splitlines(keepends=True)
     m = modified.splitlines(keepends=True)
-    if o and not o[-1].endswith("\n"):
+    trailing = not (o and not o[-1].endswith("\n"))
+    if not trailing:
         o[-1] += "\n"
-        trailing = False
-    else:
-        trailing = True
     to_original: dict[int, int] = {}
-    for block in difflib.SequenceMatcher(None, o, b, autojunk=False).get_matching_blocks():
+    matcher = difflib.SequenceMatcher(None, [x.lstrip(" ") for x in o], [x.lstrip(" ") for x in b], autojunk=False)
+    for block in matcher.get_matching_blocks():
         for k in range(block.size):
             to_original[block.b + k] = block.a + k
     replacements = []
@@ -609,10 +684,46 @@ def merge_lines(original: str, baseline: str, modified: str) -> str:
             o1 = o2 = 0
         else:
             return modified
-        replacements.append((o1, o2, m[j1:j2]))
-    for o1, o2, lines in sorted(replacements, reverse=True):
+        lines = m[j1:j2]
+        delta = _indent_delta(o, b, to_original, i2 - 1 if i1 < i2 else i1 - 1, lines)
+        replacements.append((o1, o2, [_reindent(x, delta) for x in lines]))
+    for o1, o2, lines in sorted(replacements, key=lambda r: (r[0], r[1]), reverse=True):
         o[o1:o2] = lines
     out = "".join(o)
     if not trailing and out.endswith("\n"):
         out = out[:-1]
     return out
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _indent_delta(o: list[str], b: list[str], to_original: dict[int, int], start: int, lines: list[str]) -> int:
+    """How much deeper the original indents the level a block of lines sits
+    at: the difference at the nearest line before it at that level or above."""
+    content = [x for x in lines if x.strip()]
+    if not content:
+        return 0
+    level = min(_indent(x) for x in content)
+    dash = next(x for x in content if _indent(x) == level).lstrip().startswith("- ")
+    for k in range(start, -1, -1):
+        line = b[k].lstrip()
+        if not line or line.startswith("#") or _indent(b[k]) > level:
+            continue
+        if _indent(b[k]) == level and line.startswith("- ") != dash:
+            # An indentless sequence item sits at its parent key's column
+            # but belongs one level deeper.
+            continue
+        if k not in to_original:
+            return 0
+        return _indent(o[to_original[k]]) - _indent(b[k])
+    return 0
+
+
+def _reindent(line: str, delta: int) -> str:
+    if delta > 0 and line.strip():
+        return " " * delta + line
+    if delta < 0:
+        return line[min(-delta, _indent(line)):]
+    return line

@@ -10,6 +10,7 @@ so findings that depend on other files compare like with like.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Iterable
@@ -47,9 +48,14 @@ class _Unit:
     findings: list[Finding]
 
 
+_LINE_RE = re.compile(r"\bline \d+")
+
+
 def key(f: Finding) -> tuple:
-    """What identifies a finding across a fix (its line may move)."""
-    return (f.name, f.document, tuple(f.object_path), tuple(f.path), f.message)
+    """What identifies a finding across a fix.  Its line may move, and a
+    finding anchored at the nearest existing mapping moves deeper when a fix
+    creates the mapping it lacked, so neither is part of it."""
+    return (f.name, f.document, tuple(f.object_path), _LINE_RE.sub("line N", f.message))
 
 
 def wanted(f: Finding, unsafe: bool) -> bool:
@@ -156,7 +162,7 @@ def _fix_file(name: str, data: bytes, findings: list[Finding], settings) -> File
                     return "a re-check still reports it after the fix"
         added = after - before
         if added:
-            name_, _, _, _, message = next(iter(added))
+            name_, _, _, message = next(iter(added))
             return f"the fix would add a finding: [{name_}] {message}"
         return ""
 

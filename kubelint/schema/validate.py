@@ -334,26 +334,43 @@ def _unknown_field(path: tuple, field: str, defined: list[str], present: dict) -
     parent = f"in {format_path(path)}" if path else "at the top level"
     candidates = [p for p in defined if p not in present]
     suggestion = next((p for p in candidates if p.lower() == field.lower()), None)
-    single = suggestion is not None
     if suggestion is None:
-        close = difflib.get_close_matches(field, candidates, n=2, cutoff=0.75)
+        close = difflib.get_close_matches(field, candidates, n=1, cutoff=0.75)
         suggestion = close[0] if close else None
-        single = len(close) == 1
     if suggestion:
         from kubelint.model import Edit
 
-        # `--fix` renames only when one absent field is close: then the
-        # intended field is clear (contianers -> containers).
+        # `--fix` renames only when exactly one absent field is a typo away
+        # (contianers -> containers, protocl -> protocol).
+        typos = [p for p in candidates if _typo_distance(field.lower(), p.lower()) <= 2]
         return SchemaError(
             "unknown-field", path + (field,),
             f'unknown field "{field}" {parent} (did you mean "{suggestion}"?)',
             f'Rename "{field}" to "{suggestion}".', "key",
-            (Edit("rename", path + (field,), suggestion),) if single else (),
+            (Edit("rename", path + (field,), typos[0]),) if len(typos) == 1 and len(field) >= 4 else (),
         )
     return SchemaError(
         "unknown-field", path + (field,), f'unknown field "{field}" {parent}',
         f'Remove "{field}", or fix its indentation if it belongs elsewhere.', "key",
     )
+
+
+def _typo_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) from a to b:
+    the optimal string alignment distance."""
+    if abs(len(a) - len(b)) > 2:
+        return 3
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
 
 
 _TYPE_WORDS = {"object": "mapping", "array": "list"}
