@@ -541,9 +541,9 @@ def _last_slot(node: Any) -> tuple[Any, Any, int] | None:
     return _slot(node, last)
 
 
-def _take(slot: tuple[Any, Any, int] | None) -> str:
+def _take(slot: tuple[Any, Any, int] | None, with_eol: bool = False) -> str:
     """Detach the full-line comments that follow a slot; keep its end-of-line
-    comment."""
+    comment (or, `with_eol`, detach it too, as a line of its own)."""
     from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
     if slot is None:
@@ -561,6 +561,9 @@ def _take(slot: tuple[Any, Any, int] | None) -> str:
         keep, rest = "", " " * token.column + value
     else:
         keep, _, rest = value.partition("\n")
+    if keep and with_eol:
+        column = _column(container, key)
+        rest, keep = " " * column + keep.strip() + "\n" + rest, ""
     if keep:
         token.value = keep + "\n"
     else:
@@ -568,6 +571,13 @@ def _take(slot: tuple[Any, Any, int] | None) -> str:
         if not any(entry):
             del container.ca.items[key]
     return rest
+
+
+def _column(container: Any, key: Any) -> int:
+    try:
+        return container.lc.key(key)[1] if isinstance(container, dict) else container.lc.item(key)[1]
+    except (KeyError, TypeError, AttributeError, IndexError):
+        return 0
 
 
 def _take_trailing(node: Any) -> str:
@@ -619,11 +629,18 @@ def _give_trailing(node: Any, rest: str) -> None:
 def _remove_keeping_comments(parent: Any, key: Any) -> None:
     keys = list(parent.keys()) if isinstance(parent, dict) else list(range(len(parent)))
     position = keys.index(key)
-    # The full-line comments after the removed field stay, after the field
-    # before it; its end-of-line comment goes with its line.
-    rest = _take(_slot(parent, key))
+    # The comments after the removed field stay, after the field before it
+    # (or before the first field); its end-of-line comment becomes a line.
+    own = _slot(parent, key)
+    rest = _take(own, with_eol=own[0] is parent)
     if rest and position == 0:
-        raise EditError(f"removing {key} would lose the comment after it")
+        if not isinstance(parent, dict) or (parent.ca.comment and parent.ca.comment[1]):
+            raise EditError(f"removing {key} would lose the comment after it")
+        del parent[key]
+        parent.ca.items.pop(key, None)
+        parent.yaml_set_start_comment("\n".join(x.strip() for x in rest.rstrip("\n").split("\n")),
+                                      indent=_column(parent, keys[1]) if len(keys) > 1 else 0)
+        return
     del parent[key]
     parent.ca.items.pop(key, None)
     if isinstance(parent, list):
@@ -686,7 +703,10 @@ def merge_lines(original: str, baseline: str, modified: str) -> str:
             return modified
         lines = m[j1:j2]
         delta = _indent_delta(o, b, to_original, i2 - 1 if i1 < i2 else i1 - 1, lines)
-        replacements.append((o1, o2, [_reindent(x, delta) for x in lines]))
+        lines = [_reindent(x, delta) for x in lines]
+        if lines and o1 > 0:
+            lines[0] = _same_dash(o[o1 - 1], lines[0])
+        replacements.append((o1, o2, lines))
     for o1, o2, lines in sorted(replacements, key=lambda r: (r[0], r[1]), reverse=True):
         o[o1:o2] = lines
     out = "".join(o)
@@ -719,6 +739,17 @@ def _indent_delta(o: list[str], b: list[str], to_original: dict[int, int], start
             return 0
         return _indent(o[to_original[k]]) - _indent(b[k])
     return 0
+
+
+_DASH = re.compile(r"^( *)-( +)")
+
+
+def _same_dash(before: str, line: str) -> str:
+    """A new list item written like the item before it (`-   x`, not `- x`)."""
+    a, b = _DASH.match(before), _DASH.match(line)
+    if a and b and a.group(1) == b.group(1) and a.group(2) != b.group(2):
+        return line[: b.start(2)] + a.group(2) + line[b.end(2):]
+    return line
 
 
 def _reindent(line: str, delta: int) -> str:

@@ -85,9 +85,10 @@ def _backend_edits(backend: Any, path: tuple) -> list[Edit] | None:
         port_value = {"name": port}
     else:
         return None
+    # Renaming serviceName keeps its place and its comment.
     return [
-        Edit("remove", path + ("serviceName",)),
         Edit("remove", path + ("servicePort",)),
+        Edit("rename", path + ("serviceName",), "service"),
         Edit("set", path + ("service",), {"name": name, "port": port_value}),
     ]
 
