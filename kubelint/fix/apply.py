@@ -338,7 +338,8 @@ def apply_edit(root: Any, edit: Edit) -> None:
     elif edit.op == "remove":
         node, depth = _reach(root, path)
         if depth == len(path) - 1:
-            _remove(node, path[-1])
+            holder = _reach(root, path[:-1])[0] if len(path) > 1 else None
+            _remove(node, path[-1], (holder, path[-2]) if holder is not None else None)
     elif edit.op == "rename":
         node, depth = _reach(root, path)
         if depth < len(path) - 1:
@@ -477,12 +478,12 @@ def _append_item(items: list, value: Any) -> None:
     _give_trailing(items, rest)
 
 
-def _remove(parent: Any, key: Any) -> None:
+def _remove(parent: Any, key: Any, holder: tuple | None = None) -> None:
     if isinstance(parent, dict):
         if key not in parent:
             return
         if _is_rt(parent):
-            _remove_keeping_comments(parent, key)
+            _remove_keeping_comments(parent, key, holder)
         else:
             del parent[key]
     elif isinstance(parent, list):
@@ -626,7 +627,7 @@ def _give_trailing(node: Any, rest: str) -> None:
         raise EditError("a comment would be lost")
 
 
-def _remove_keeping_comments(parent: Any, key: Any) -> None:
+def _remove_keeping_comments(parent: Any, key: Any, holder: tuple | None = None) -> None:
     keys = list(parent.keys()) if isinstance(parent, dict) else list(range(len(parent)))
     position = keys.index(key)
     # The comments after the removed field stay, after the field before it
@@ -634,13 +635,12 @@ def _remove_keeping_comments(parent: Any, key: Any) -> None:
     own = _slot(parent, key)
     rest = _take(own, with_eol=own[0] is parent)
     if rest and position == 0:
-        if not isinstance(parent, dict) or (parent.ca.comment and parent.ca.comment[1]):
+        # Nothing before it in this mapping: the comments follow the line of
+        # the key that holds the mapping.
+        outer, outer_key = holder if holder is not None else (None, None)
+        if not isinstance(parent, dict) or not isinstance(outer, dict) or len(keys) < 2 or \
+                not _give((outer, outer_key, 2), rest):
             raise EditError(f"removing {key} would lose the comment after it")
-        del parent[key]
-        parent.ca.items.pop(key, None)
-        parent.yaml_set_start_comment("\n".join(x.strip() for x in rest.rstrip("\n").split("\n")),
-                                      indent=_column(parent, keys[1]) if len(keys) > 1 else 0)
-        return
     del parent[key]
     parent.ca.items.pop(key, None)
     if isinstance(parent, list):
@@ -648,7 +648,7 @@ def _remove_keeping_comments(parent: Any, key: Any) -> None:
         items = parent.ca.items
         for i in sorted(k for k in list(items) if isinstance(k, int) and k > key):
             items[i - 1] = items.pop(i)
-    if rest:
+    if rest and position > 0:
         _give(_slot(parent, keys[position - 1]), rest)
 
 
