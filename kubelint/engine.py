@@ -165,7 +165,8 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
                 findings.append(
                     Finding(
                         r.code, r.name, r.severity, hazard.message, source.name, hazard.line, hazard.column,
-                        Fix(hazard.fix, safety=r.fix) if hazard.fix else None,
+                        Fix(hazard.fix, edits=hazard.edits, safety=r.fix) if hazard.fix else None,
+                        document=hazard.document,
                     )
                 )
         for doc in parsed.documents:

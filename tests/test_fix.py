@@ -266,3 +266,20 @@ def test_check_without_fix_never_loads_the_fix_stage(tmp_path):
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
     assert run.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_duplicate_key_hazard_carries_a_keep_last_edit_at_its_path():
+    text = "a: 1\n---\nspec:\n  containers:\n  - resources:\n      requests: {cpu: 1}\n      requests: {cpu: 2}\n"
+    [finding] = check([Source("d.yaml", text.encode())], Settings()).findings
+    assert (finding.name, finding.line, finding.document) == ("duplicate-key", 7, 1)
+    assert finding.fix.edits == (Edit("keep-last", ("spec", "containers", 0, "resources", "requests")),)
+    assert finding.fix.safety == "unsafe"
+
+
+def test_keep_last_removes_earlier_entries_and_keeps_comment_lines():
+    from kubelint.fix.apply import keep_last
+
+    body = "m:\n  k: 1  # first\n  # about the second\n  j: 0\n  k:\n    - 2\nn: 3\n"
+    assert keep_last(body, ("m", "k")) == "m:\n  # about the second\n  j: 0\n  k:\n    - 2\nn: 3\n"
+    with pytest.raises(Exception, match="flow mapping"):
+        keep_last("m: {k: 1, k: 2}\n", ("m", "k"))

@@ -169,6 +169,23 @@ def detect_indent(root: Any) -> tuple[int, int, int]:
 def _apply_yaml(body: str, fixes: list[ObjectEdits]) -> tuple[str, list[str]]:
     from ruamel.yaml.error import YAMLError
 
+    # Repeated keys go first, on the text: the round-trip loader would
+    # drop one of them on its own, and the other edits see the object as
+    # kubectl does (with the last value).
+    text_reasons: dict[int, str] = {}
+    for index, (prefix, edits) in enumerate(fixes):
+        if any(e.op == "keep-last" for e in edits):
+            try:
+                for e in edits:
+                    body = keep_last(body, tuple(prefix) + tuple(e.path))
+                text_reasons[index] = ""
+            except EditError as e:
+                text_reasons[index] = str(e)
+    if text_reasons:
+        rest = [f for i, f in enumerate(fixes) if i not in text_reasons]
+        new_body, rest_reasons = _apply_yaml(body, rest) if rest else (body, [])
+        merged = iter(rest_reasons)
+        return new_body, [text_reasons[i] if i in text_reasons else next(merged) for i in range(len(fixes))]
     try:
         probe = _yaml((2, 2, 0))
         root = probe.load(body)
@@ -197,6 +214,83 @@ def _apply_yaml(body: str, fixes: list[ObjectEdits]) -> tuple[str, list[str]]:
         return body, reasons
     modified = _dump(y, root)
     return merge_lines(body, baseline, modified), reasons
+
+
+def keep_last(body: str, path: Path) -> str:
+    """`body` without the earlier entries of the key `path[-1]` that the
+    mapping at `path[:-1]` repeats.  Each earlier entry goes with its lines;
+    comment lines after it stay.  Only whole-line block entries are removed."""
+    import yaml
+
+    *where, key = path
+    where = tuple(where)
+    loader = yaml.CSafeLoader(body)
+    # Per open collection: [is mapping, path, expecting a key, current key, entries]
+    stack: list[list] = []
+    entries: list[tuple[Any, int, int]] = []  # (key, line, column) in the target mapping
+    end_line = None
+    try:
+        while True:
+            event = loader.get_event()
+            if isinstance(event, yaml.StreamEndEvent):
+                break
+            if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentStartEvent, yaml.DocumentEndEvent)):
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                if frame[0] and frame[1] == where and end_line is None:
+                    end_line = event.start_mark.line if event.start_mark.column == 0 else None
+                    if end_line is None:
+                        # A block mapping ends where the next line starts.
+                        end_line = event.start_mark.line + (1 if event.start_mark.column else 0)
+                _advance(stack)
+                continue
+            top = stack[-1] if stack else None
+            if top is not None and top[0] and top[2]:
+                # A key.
+                top[3] = event.value if isinstance(event, yaml.ScalarEvent) else None
+                top[2] = False
+                if top[1] == where:
+                    entries.append((top[3], event.start_mark.line, event.start_mark.column))
+                continue
+            here = () if top is None else top[1] + ((top[3],) if top[0] else (top[4],))
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if isinstance(event, yaml.MappingStartEvent) and here == where and event.flow_style:
+                    raise EditError("the repeated key is in a flow mapping")
+                stack.append([isinstance(event, yaml.MappingStartEvent), here, True, None, 0])
+                continue
+            _advance(stack)
+    except yaml.YAMLError as e:
+        raise EditError(f"cannot read the document: {e}") from None
+    finally:
+        loader.dispose()
+    lines = body.splitlines(keepends=True)
+    spans = []
+    positions = [i for i, entry in enumerate(entries) if entry[0] == key]
+    if len(positions) < 2:
+        return body
+    for i in positions[:-1]:
+        _, line, column = entries[i]
+        stop = entries[i + 1][1] if i + 1 < len(entries) else (end_line if end_line is not None else len(lines))
+        if _indent(lines[line]) != column or (i + 1 < len(entries) and _indent(lines[stop]) != entries[i + 1][2]):
+            raise EditError("the repeated key does not start its own line")
+        # Comment and blank lines at the end stay: they introduce what follows.
+        while stop - 1 > line and (not lines[stop - 1].strip() or lines[stop - 1].lstrip().startswith("#")):
+            stop -= 1
+        spans.append((line, stop))
+    for start, stop in reversed(spans):
+        del lines[start:stop]
+    return "".join(lines)
+
+
+def _advance(stack: list[list]) -> None:
+    """A value ended: the mapping above expects a key, the list its next item."""
+    if stack:
+        top = stack[-1]
+        if top[0]:
+            top[2] = True
+        else:
+            top[4] += 1
 
 
 def _prefixed(prefix: Path, edit: Edit) -> Edit:
@@ -340,6 +434,8 @@ def apply_edit(root: Any, edit: Edit) -> None:
         if depth == len(path) - 1:
             holder = _reach(root, path[:-1])[0] if len(path) > 1 else None
             _remove(node, path[-1], (holder, path[-2]) if holder is not None else None)
+    elif edit.op == "keep-last":
+        raise EditError("a repeated key is fixed in YAML text only")
     elif edit.op == "rename":
         node, depth = _reach(root, path)
         if depth < len(path) - 1:
