@@ -283,3 +283,28 @@ def test_keep_last_removes_earlier_entries_and_keeps_comment_lines():
     assert keep_last(body, ("m", "k")) == "m:\n  # about the second\n  j: 0\n  k:\n    - 2\nn: 3\n"
     with pytest.raises(Exception, match="flow mapping"):
         keep_last("m: {k: 1, k: 2}\n", ("m", "k"))
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "corpus").is_dir(), reason="../shared/corpus is not here")
+def test_fix_on_a_sample_of_the_corpus_fixes_and_adds_nothing():
+    """A sample of real manifests (every 25th file); scripts/fix_corpus.py
+    runs the whole corpus."""
+    from collections import Counter
+
+    from kubelint.fix.driver import fix_until_stable, key
+    from kubelint.sources import expand, read
+
+    paths = expand([str(ROOT.parent / "shared" / "corpus")])[::25]
+    sources = list(read(paths))
+    before = check(sources, Settings())
+    fixes, after = fix_until_stable(sources, Settings(), before, unsafe=True)
+    changed = {ff.name: ff.after for ff in fixes if ff.changed}
+    assert changed
+    fixed_sources = [Source(s.name, changed.get(s.name, s.data)) for s in sources]
+    recheck = check(fixed_sources, Settings())
+    old = Counter((f.file,) + key(f) for f in before.findings)
+    new = Counter((f.file,) + key(f) for f in recheck.findings)
+    assert not (new - old)
+    assert len(recheck.findings) < len(before.findings)
+    again, _ = fix_until_stable(fixed_sources, Settings(), recheck, unsafe=True)
+    assert not [ff.name for ff in again if ff.changed]
