@@ -765,7 +765,7 @@ def merge_lines(original: str, baseline: str, modified: str) -> str:
     emitter's whole rendering is used (comments are still kept).
     """
     if baseline == original:
-        return modified
+        return _keep_comment_gaps(original, modified)
     if baseline == modified:
         return original
     o = original.splitlines(keepends=True)
@@ -802,6 +802,8 @@ def merge_lines(original: str, baseline: str, modified: str) -> str:
         lines = [_reindent(x, delta) for x in lines]
         if lines and o1 > 0:
             lines[0] = _same_dash(o[o1 - 1], lines[0])
+        if o2 - o1 == len(lines):
+            lines = [_comment_gap(a, b) for a, b in zip(o[o1:o2], lines)]
         replacements.append((o1, o2, lines))
     for o1, o2, lines in sorted(replacements, key=lambda r: (r[0], r[1]), reverse=True):
         o[o1:o2] = lines
@@ -809,6 +811,28 @@ def merge_lines(original: str, baseline: str, modified: str) -> str:
     if not trailing and out.endswith("\n"):
         out = out[:-1]
     return out
+
+
+_EOL_COMMENT = re.compile(r"^(.*?\S)( +)(#[^'\"]*)$")
+
+
+def _comment_gap(before: str, after: str) -> str:
+    """A changed line keeps the spaces its end-of-line comment had (the
+    emitter keeps the comment's column instead, or one space after a flow
+    collection)."""
+    a, b = _EOL_COMMENT.match(before.rstrip("\n")), _EOL_COMMENT.match(after.rstrip("\n"))
+    if a and b and a.group(3) == b.group(3) and a.group(2) != b.group(2):
+        return b.group(1) + a.group(2) + b.group(3) + after[len(after.rstrip("\n")):]
+    return after
+
+
+def _keep_comment_gaps(original: str, modified: str) -> str:
+    o = original.splitlines(keepends=True)
+    m = modified.splitlines(keepends=True)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, o, m, autojunk=False).get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            m[j1:j2] = [_comment_gap(a, b) for a, b in zip(o[i1:i2], m[j1:j2])]
+    return "".join(m)
 
 
 def _indent(line: str) -> int:
