@@ -242,7 +242,7 @@ def test_merge_keeps_lines_the_emitter_would_respace():
 def test_rename_keeps_position_and_comment():
     text = "spec:\n  ports:\n  - protocl: TCP  # typo\n    port: 80\n"
     new, _ = apply_to_text("s.yaml", text, {0: [((), [Edit("rename", ("spec", "ports", 0, "protocl"), "protocol")])]})
-    assert new == "spec:\n  ports:\n  - protocol: TCP # typo\n    port: 80\n"
+    assert new == "spec:\n  ports:\n  - protocol: TCP  # typo\n    port: 80\n"
 
 
 def test_json_keeps_inline_objects_and_indentation():
