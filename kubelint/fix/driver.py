@@ -206,7 +206,8 @@ def annotate(result: RunResult, fixes: list[FileFix]) -> RunResult:
     for f in result.findings:
         why = refused.get(key(f))
         if why and f.fix is not None:
-            f = replace(f, fix=replace(f.fix, title=f"{f.fix.title} Not applied: {why}."))
+            # Not counted as fixable any more: --fix just tried it.
+            f = replace(f, fix=replace(f.fix, title=f"{f.fix.title} Not applied: {why}.", edits=()))
         findings.append(f)
     return replace(result, findings=tuple(findings))
 

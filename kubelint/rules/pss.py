@@ -973,9 +973,13 @@ def pss_privilege_escalation(obj: K8sObject, ctx) -> Iterator[Problem]:
         # privileged: true or CAP_SYS_ADMIN added.
         blocked = c.security_context.get("privileged") is True or "SYS_ADMIN" in [
             str(a).upper().removeprefix("CAP_") for a in as_list(as_map(c.security_context.get("capabilities")).get("add"))]
-        fix = Fix("Set securityContext.allowPrivilegeEscalation: false on the container.",
-                  "securityContext:\n  allowPrivilegeEscalation: false",
-                  () if blocked else (Edit("set", c.path + ("securityContext", "allowPrivilegeEscalation"), False),))
+        if blocked:
+            fix = Fix("Set securityContext.allowPrivilegeEscalation: false on the container once it is neither "
+                      "privileged nor adds SYS_ADMIN.", "securityContext:\n  allowPrivilegeEscalation: false")
+        else:
+            fix = Fix("Set securityContext.allowPrivilegeEscalation: false on the container.",
+                      "securityContext:\n  allowPrivilegeEscalation: false",
+                      (Edit("set", c.path + ("securityContext", "allowPrivilegeEscalation"), False),))
         if value is None:
             yield _problem(pol, RESTRICTED, deepest_mapping(c.spec, c.path, ("securityContext",)),
                            f"{c.label} allows privilege escalation (allowPrivilegeEscalation is not set to false)",

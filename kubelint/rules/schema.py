@@ -153,7 +153,8 @@ def _replacement_fix(change, data: dict | None = None) -> Fix:
     migration = migrate(change, data) if data is not None else None
     if migration is None:
         # Not mechanical: the title says what changes; --fix leaves it.
-        return Fix(f"Change apiVersion to {change.replacement}.{notes}", f"apiVersion: {change.replacement}", safety="none")
+        return Fix(f"Change apiVersion to {change.replacement}.{notes} --fix leaves this migration to you.",
+                   f"apiVersion: {change.replacement}", safety="none")
     return Fix(f"Change apiVersion to {change.replacement}.{notes}", f"apiVersion: {change.replacement}",
                migration.edits, migration.safety)
 
