@@ -19,7 +19,8 @@ from conftest import ROOT
 
 from kubelint.config import Settings
 from kubelint.engine import check
-from kubelint.fix.apply import apply_to_text, detect_indent, merge_lines
+from kubelint.fix.apply import apply_to_text, detect_indent
+from kubelint.fix.merge import merge_lines
 from kubelint.fix.driver import fix_files
 from kubelint.model import Edit
 from kubelint.sources import Source
