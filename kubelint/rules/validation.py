@@ -1170,8 +1170,14 @@ def _resource_list(
             continue
         amount, reason = _quantity(value)
         if reason:
+            # White space is the one mistake with a certain meaning ("1 Gi");
+            # "1GB" may mean 1G or 1Gi.
+            compact = "".join(value.split()) if isinstance(value, str) else value
+            parsed_compact, compact_reason = _quantity(compact)
+            certain = compact != value and compact_reason is None and parsed_compact is not None
             problems.append(Problem(vpath, f'{what} {name} "{value}" is not a valid quantity: {reason}',
-                                    Fix("Write a quantity such as 500m, 2, 256Mi or 1Gi (no space)."), at="value"))
+                                    Fix("Write a quantity such as 500m, 2, 256Mi or 1Gi (no space).",
+                                        edits=(Edit("set", vpath, compact),) if certain else ()), at="value"))
             continue
         if amount is None:
             continue
@@ -1226,6 +1232,7 @@ def _requirements(resources: Any, path: tuple, label: str, container: bool) -> I
     severity="error",
     category="validation",
     kinds=POD_KINDS | {"PersistentVolumeClaim", "ResourceQuota", "LimitRange"},
+    fix="safe",
 )
 def invalid_quantity(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A resource quantity the API server rejects, or a request above its limit.
@@ -1261,7 +1268,10 @@ def invalid_quantity(obj: K8sObject, ctx) -> Iterator[Problem]:
               image: "nginx:1.27"
               resources:
                 requests: {memory: 1Gi}
-    Fix safety: no automatic fix; the intended amount is yours to state.
+    Fix safety: safe where the meaning is certain: `--fix` removes white
+    space inside a quantity ("1 Gi" -> "1Gi"), which the API server would
+    refuse.  No automatic fix otherwise: "1GB" may mean 1G or 1Gi, and the
+    amount a container needs is yours to state.
     References: https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
     """
     pod = pod_spec(obj)
