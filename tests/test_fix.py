@@ -75,7 +75,7 @@ def test_diff_prints_a_unified_diff_writes_nothing_and_exits_1(run_cli, tmp_path
     shutil.copy(given, target)
     code, out, err = run_cli("check", "--diff", "--config", config, *args, target)
     assert code == 1
-    assert out.startswith(f"--- a/{target}\n+++ b/{target}\n@@ ")
+    assert out.startswith(f"--- a{target}\n+++ b{target}\n@@ ")
     assert "+        seccompProfile:\n" in out
     assert "would fix 3 findings in 1 file" in err
     assert target.read_bytes() == given.read_bytes()
@@ -309,3 +309,17 @@ def test_fix_on_a_sample_of_the_corpus_fixes_and_adds_nothing():
     assert len(recheck.findings) < len(before.findings)
     again, _ = fix_until_stable(fixed_sources, Settings(), recheck, unsafe=True)
     assert not [ff.name for ff in again if ff.changed]
+
+
+def test_items_of_a_list_are_fixed_at_their_own_path():
+    text = (
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n  spec:\n"
+        "    containers:\n    - {name: a, image: \"nginx:1.27\"}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: b}\n"
+        "  spec:\n    containers:\n    - name: b\n      image: nginx:1.27\n"
+    )
+    settings = Settings(select=["pss-privilege-escalation"])
+    result = check([Source("list.yaml", text.encode())], settings)
+    [outcome] = fix_files([Source("list.yaml", text.encode())], settings, result)
+    assert outcome.after.decode() == text.replace(
+        '{name: a, image: "nginx:1.27"}', '{name: a, image: "nginx:1.27", securityContext: {allowPrivilegeEscalation: false}}'
+    ) + "      securityContext:\n        allowPrivilegeEscalation: false\n"

@@ -222,6 +222,7 @@ def unified_diff(fixes: list[FileFix]) -> str:
             continue
         a = ff.before.decode("utf-8", errors="replace").splitlines(keepends=True)
         b = ff.after.decode("utf-8", errors="replace").splitlines(keepends=True)
-        for line in difflib.unified_diff(a, b, f"a/{ff.name}", f"b/{ff.name}"):
+        sep = "" if ff.name.startswith("/") else "/"  # `patch -p1` applies it either way
+        for line in difflib.unified_diff(a, b, f"a{sep}{ff.name}", f"b{sep}{ff.name}"):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
