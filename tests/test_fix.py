@@ -323,3 +323,18 @@ def test_items_of_a_list_are_fixed_at_their_own_path():
     assert outcome.after.decode() == text.replace(
         '{name: a, image: "nginx:1.27"}', '{name: a, image: "nginx:1.27", securityContext: {allowPrivilegeEscalation: false}}'
     ) + "      securityContext:\n        allowPrivilegeEscalation: false\n"
+
+
+def test_a_comment_between_flow_items_is_kept():
+    """ruamel.yaml drops a comment between two flow mappings of a block
+    list; the line merge keeps it where it was."""
+    text = ('containers:\n  - {name: a, image: "nginx:1.27"}\n  # about b\n  - {name: b, image: "nginx:1.27"}  # b\n'
+            "other: 1\n")
+    fixes = [((), [Edit("set", ("containers", i, "securityContext", "allowPrivilegeEscalation"), False)]) for i in (0, 1)]
+    new, reasons = apply_to_text("c.yaml", text, {0: fixes + [((), [Edit("set", ("added",), True)])]})
+    assert reasons == {0: ["", "", ""]}
+    assert new == (
+        'containers:\n  - {name: a, image: "nginx:1.27", securityContext: {allowPrivilegeEscalation: false}}\n'
+        '  # about b\n  - {name: b, image: "nginx:1.27", securityContext: {allowPrivilegeEscalation: false}}  # b\n'
+        "other: 1\nadded: true\n"
+    )

@@ -1,6 +1,7 @@
 """Property test of `--fix --unsafe-fixes` over generated manifests: the
-output still parses, keeps every comment, and a re-check shows none of the
-findings it fixed (nor any new one)."""
+output still parses, keeps every comment and the bytes of an untouched
+document, and a re-check shows none of the findings it fixed (nor any new
+one)."""
 
 from __future__ import annotations
 
@@ -90,7 +91,13 @@ def manifests(draw) -> str:
             lines.append(" " * (item_level * indent) + "# " + comment())
     if draw(st.booleans()):
         lines.append("# " + comment())
-    return "\n".join(lines) + "\n"
+    manifest = "\n".join(lines) + "\n"
+    if draw(st.booleans()):
+        # A document with nothing to fix, written oddly, before it.
+        spaces = " " * draw(st.integers(1, 4))
+        untouched = f"apiVersion: v1\nkind:{spaces}ConfigMap  # {comment()}\ndata: {{a:{spaces}'1'}}\n---\n"
+        manifest = untouched + manifest
+    return manifest
 
 
 def _comments(text: str) -> Counter:
@@ -108,6 +115,9 @@ def test_fix_output_parses_keeps_comments_and_fixes_what_it_claims(text):
     [outcome] = outcomes
     fixed = outcome.after.decode()
     assert list(yaml.safe_load_all(fixed))  # still parses
+    if "---\n" in text:
+        head = text[: text.index("---\n") + 4]
+        assert fixed.startswith(head)  # an untouched document keeps its bytes
     assert _comments(fixed) == _comments(text)  # every comment kept, none invented
     after = Counter(key(f) for f in check([Source("m.yaml", outcome.after)], Settings()).findings)
     before = Counter(key(f) for f in result.findings)

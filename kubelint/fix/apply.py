@@ -21,7 +21,7 @@ import json
 from typing import Any
 
 from kubelint.fix.edits import EditError, ObjectEdits, apply_edit, prefixed
-from kubelint.fix.merge import indent_of, merge_lines
+from kubelint.fix.merge import comments, indent_of, merge_lines
 from kubelint.model import Path
 
 
@@ -209,8 +209,11 @@ def _apply_yaml(body: str, fixes: list[ObjectEdits]) -> tuple[str, list[str]]:
             accepted.append((prefix, edits))
     if not accepted:
         return body, reasons
-    modified = _dump(y, root)
-    return merge_lines(body, baseline, modified), reasons
+    result = merge_lines(body, baseline, _dump(y, root))
+    if comments(body) - comments(result):
+        # The emitter dropped a comment it could not place; keep the file.
+        return body, [r or "the fix would lose a comment" for r in reasons]
+    return result, reasons
 
 
 def keep_last(body: str, path: Path) -> str:

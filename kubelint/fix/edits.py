@@ -147,9 +147,27 @@ def _set(parent: Any, key: Any, value: Any) -> None:
     if not _is_rt(parent):
         parent[key] = new
         return
+    if parent.fa.flow_style():
+        _append_flow(parent, key, new)
+        return
     rest = _take_trailing(parent)
     parent[key] = new
     _give_trailing(parent, rest)
+
+
+def _append_flow(collection: Any, key: Any, value: Any) -> None:
+    """Append to a flow collection: the comment after it, which ruamel keeps
+    with its last element, moves to the new last element (a comment in the
+    middle of a flow collection is not written at all)."""
+    last = (list(collection.keys())[-1] if isinstance(collection, dict) else len(collection) - 1) if len(collection) else None
+    entry = collection.ca.items.pop(last, None) if last is not None else None
+    if isinstance(collection, dict):
+        collection[key] = value
+    else:
+        collection.append(value)
+        key = len(collection) - 1
+    if entry is not None:
+        collection.ca.items[key] = entry
 
 
 def _styled(old: Any, value: Any, rt: bool) -> Any:
@@ -192,6 +210,9 @@ def _scalar_text(value: Any) -> str:
 def _append_item(items: list, value: Any) -> None:
     if not _is_rt(items):
         items.append(value)
+        return
+    if items.fa.flow_style():
+        _append_flow(items, None, _node(value))
         return
     rest = _take_trailing(items)
     items.append(_node(value))

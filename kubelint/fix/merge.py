@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 
 
 def merge_lines(original: str, baseline: str, modified: str) -> str:
@@ -44,7 +45,14 @@ def merge_lines(original: str, baseline: str, modified: str) -> str:
                 return modified
             o1, o2 = to_original[i1], to_original[i2 - 1] + 1
             if o2 - o1 != i2 - i1:
-                return modified
+                # Lines the emitter dropped (a comment between flow items)
+                # sit between them in the original: pair each changed line
+                # with its new rendering and keep the lines between.
+                block = _interleave(o, b, m, to_original, i1, i2, j1, j2)
+                if block is None:
+                    return modified
+                replacements.append((o1, o2, block))
+                continue
         elif i1 - 1 in to_original:
             o1 = o2 = to_original[i1 - 1] + 1
         elif i1 in to_original:
@@ -89,6 +97,48 @@ def _keep_comment_gaps(original: str, modified: str) -> str:
         if tag == "replace" and i2 - i1 == j2 - j1:
             m[j1:j2] = [_comment_gap(a, b) for a, b in zip(o[i1:i2], m[j1:j2])]
     return "".join(m)
+
+
+def _interleave(o: list[str], b: list[str], m: list[str], to_original: dict[int, int],
+                i1: int, i2: int, j1: int, j2: int) -> list[str] | None:
+    """O's lines from the first to the last line of b[i1:i2], each of those
+    replaced by the line of m[j1:j2] most like it (in order), lines of m
+    without a partner placed after the partner before them."""
+    out: list[str] = []
+    j = j1
+    previous = to_original[i1]
+    for i in range(i1, i2):
+        k = to_original[i]
+        out += o[previous + 1:k] if i > i1 else []
+        candidates = [(_covered(b[i], m[x]), -x) for x in range(j, j2)]
+        if not candidates or max(candidates)[0] < 0.6:
+            return None
+        best = -max(candidates)[1]
+        delta = indent_of(o[k]) - indent_of(b[i])
+        out += [_reindent(x, delta) for x in m[j:best]]
+        out.append(_comment_gap(o[k], _reindent(m[best], delta)))
+        j, previous = best + 1, k
+    out += [_reindent(x, indent_of(o[previous]) - indent_of(b[i2 - 1])) for x in m[j:j2]]
+    return out
+
+
+def _covered(line: str, other: str) -> float:
+    """How much of `line` appears, in order, in `other` (an edited line keeps
+    most of the old one and may grow a lot)."""
+    a, c = line.strip(), other.strip()
+    if not a:
+        return 1.0 if not c else 0.0
+    matched = sum(block.size for block in difflib.SequenceMatcher(None, a, c, autojunk=False).get_matching_blocks())
+    return matched / len(a)
+
+
+def comments(text: str) -> Counter:
+    """The comments of a YAML text, by their words (a `#` after white space
+    or at the start of a line; one inside a quoted scalar may count too)."""
+    return Counter(" ".join(m.group(1).split()) for m in _COMMENT.finditer(text))
+
+
+_COMMENT = re.compile(r"(?:^|[ \t])#(.*)$", re.M)
 
 
 def indent_of(line: str) -> int:
