@@ -338,3 +338,11 @@ def test_a_comment_between_flow_items_is_kept():
         '  # about b\n  - {name: b, image: "nginx:1.27", securityContext: {allowPrivilegeEscalation: false}}  # b\n'
         "other: 1\nadded: true\n"
     )
+
+
+def test_explain_and_docs_say_how_safe_the_fix_is(run_cli):
+    assert "Fix: safe (--fix applies it)" in run_cli("explain", "pss-privilege-escalation")[1]
+    assert "Fix: unsafe (--fix --unsafe-fixes applies it)" in run_cli("explain", "KL422")[1]
+    assert "Fix: none (advice only)" in run_cli("explain", "image-tag-latest")[1]
+    docs = (ROOT / "docs" / "rules.md").read_text()
+    assert "| KL421 | [pss-privilege-escalation](#pss-privilege-escalation) | warning | on | safe |" in docs
