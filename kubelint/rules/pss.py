@@ -740,7 +740,7 @@ _SECCOMP_POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
 _SECCOMP_CONTAINER_PREFIX = "container.seccomp.security.alpha.kubernetes.io/"
 
 
-@rule(code="KL411", name="pss-seccomp", severity="error", category="pss", kinds=POD_KINDS)
+@rule(code="KL411", name="pss-seccomp", severity="error", category="pss", kinds=POD_KINDS, fix="unsafe")
 def pss_seccomp(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A pod or container runs without seccomp confinement (Unconfined).
 
@@ -768,8 +768,10 @@ def pss_seccomp(obj: K8sObject, ctx) -> Iterator[Problem]:
             seccompProfile: {type: RuntimeDefault}
           containers:
             - {name: web, image: "nginx:1.27"}
-    Fix safety: no automatic fix; a workload that makes unusual system calls
-    needs a Localhost profile made for it.
+    Fix safety: unsafe: `--unsafe-fixes` sets the profile type to
+    RuntimeDefault where the field says Unconfined (not the annotations of
+    old policy versions); a workload that makes system calls the default
+    profile blocks fails, and needs a Localhost profile made for it.
     References:
         https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
         https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/pod-security-admission/policy/check_seccompProfile_baseline.go
@@ -785,13 +787,22 @@ def pss_seccomp(obj: K8sObject, ctx) -> Iterator[Problem]:
         return
     kind = as_str(as_map(_pod_context(pod).get("seccompProfile")).get("type"))
     if kind and kind not in SAFE_PROFILE_TYPES:
-        yield _problem(pol, BASELINE, pod.path + ("securityContext", "seccompProfile", "type"),
-                       f'pod sets seccomp profile type "{kind}"', fix)
+        path = pod.path + ("securityContext", "seccompProfile", "type")
+        yield _problem(pol, BASELINE, path, f'pod sets seccomp profile type "{kind}"', _runtime_default(fix, path, kind))
     for c in containers(obj):
         kind = as_str(as_map(c.security_context.get("seccompProfile")).get("type"))
         if kind and kind not in SAFE_PROFILE_TYPES:
-            yield _problem(pol, BASELINE, c.path + ("securityContext", "seccompProfile", "type"),
-                           f'{c.label} sets seccomp profile type "{kind}"', fix)
+            path = c.path + ("securityContext", "seccompProfile", "type")
+            yield _problem(pol, BASELINE, path, f'{c.label} sets seccomp profile type "{kind}"',
+                           _runtime_default(fix, path, kind))
+
+
+def _runtime_default(fix: Fix, path: tuple, kind: str) -> Fix:
+    """Unconfined becomes RuntimeDefault; another (unknown) type is a typo
+    whose intent is not known."""
+    if kind != "Unconfined":
+        return fix
+    return Fix(fix.title, fix.snippet, (Edit("set", path, "RuntimeDefault"),))
 
 
 def _seccomp_annotations(obj: K8sObject, pol: Policy, pod: PodSpec, fix: Fix) -> Iterator[Problem]:
