@@ -131,35 +131,37 @@ def _dump(y, data) -> str:
 
 
 def detect_indent(root: Any) -> tuple[int, int, int]:
-    """(mapping indent, sequence indent, `- ` offset) of the first nested
-    block mapping and block sequence of a loaded document; (2, 2, 0), the
+    """(mapping indent, sequence indent, `- ` offset) most used by the nested
+    block mappings and block sequences of a loaded document; (2, 2, 0), the
     indentless style kubectl writes, where the document has none."""
+    from collections import Counter
+
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    mapping = sequence = offset = None
+    mappings: Counter = Counter()
+    sequences: Counter = Counter()
     stack = [root]
-    while stack and (mapping is None or sequence is None):
+    while stack:
         node = stack.pop()
         if isinstance(node, CommentedMap) and not node.fa.flow_style():
             for key, value in node.items():
-                if getattr(value, "fa", None) is None or value.fa.flow_style() or not len(value):
+                if not isinstance(value, (CommentedMap, CommentedSeq)) or value.fa.flow_style() or not len(value):
                     continue
+                stack.append(value)
                 try:
-                    key_col = node.lc.key(key)[1]
+                    key_line, key_col = node.lc.key(key)
                 except (KeyError, TypeError, AttributeError):
                     continue
-                if isinstance(value, CommentedMap) and mapping is None and value.lc.line is not None:
-                    if value.lc.line > node.lc.key(key)[0]:
-                        mapping = value.lc.col - key_col
-                elif isinstance(value, CommentedSeq) and sequence is None and value.lc.data:
-                    offset = value.lc.col - key_col
-                    sequence = value.lc.data[0][1] - key_col
-                stack.append(value)
+                if isinstance(value, CommentedMap) and value.lc.line is not None and value.lc.line > key_line:
+                    mappings[value.lc.col - key_col] += 1
+                elif isinstance(value, CommentedSeq) and value.lc.data:
+                    offset, sequence = value.lc.col - key_col, value.lc.data[0][1] - key_col
+                    if offset >= 0 and sequence >= offset + 2:
+                        sequences[(sequence, offset)] += 1
         elif isinstance(node, CommentedSeq):
             stack.extend(v for v in node if isinstance(v, (CommentedMap, CommentedSeq)))
-    mapping = mapping if mapping and mapping > 0 else 2
-    if sequence is None or offset is None or offset < 0 or sequence < offset + 2:
-        sequence, offset = 2, 0
+    mapping = next((m for m, _ in mappings.most_common() if m > 0), 2)
+    sequence, offset = sequences.most_common(1)[0][0] if sequences else (2, 0)
     return mapping, sequence, offset
 
 
