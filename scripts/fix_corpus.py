@@ -69,7 +69,9 @@ def main() -> int:
         original, fixed_files = files(corpus), files(copy)
         changed = [name for name in original if original[name] != fixed_files.get(name)]
         with_fix = {k[0].removeprefix("./") for k in fixed}
-        second = subprocess.run([*command[:-2], "--diff", *command[-2:-1], "."], cwd=copy, capture_output=True, text=True)
+        again = [c for c in command if c != "--fix"]
+        again.insert(-1, "--diff")
+        second = subprocess.run(again, cwd=copy, capture_output=True, text=True)
         print(f"fix {'--unsafe-fixes ' if unsafe else ''}on {corpus}: {elapsed:.1f} s")
         print(f"findings: {sum(before.values())} before, {sum(after.values())} after, "
               f"{sum(fixed.values())} fixed, {sum(new.values())} new")
