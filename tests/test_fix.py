@@ -346,3 +346,18 @@ def test_explain_and_docs_say_how_safe_the_fix_is(run_cli):
     assert "Fix: none (advice only)" in run_cli("explain", "image-tag-latest")[1]
     docs = (ROOT / "docs" / "rules.md").read_text()
     assert "| KL421 | [pss-privilege-escalation](#pss-privilege-escalation) | warning | on | safe |" in docs
+
+
+def test_stdin_with_nothing_to_fix_echoes_the_text(run_cli, config):
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}   # as it was\n"
+    code, out, err = run_cli("check", "--fix", "--config", config, "-", input=text)
+    assert (code, out) == (0, text)
+    assert "fixed" not in err
+
+
+def test_mixed_line_endings_are_not_rewritten():
+    from kubelint.fix.write import NotFixable, decode
+
+    with pytest.raises(NotFixable, match="mixes CRLF and LF"):
+        decode(b"a: 1\r\nb: 2\n")
+    assert decode(b"a: 1\r\nb: 2\r\n")[0] == "a: 1\nb: 2\n"
