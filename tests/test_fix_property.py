@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from kubelint.config import Settings
 from kubelint.engine import check
-from kubelint.fix.driver import fix_files, key
+from kubelint.fix.driver import fix_files, fix_until_stable, key
 from kubelint.sources import Source
 
 NAMES = st.sampled_from(["web", "api", "db", "proxy", "job"])
@@ -124,3 +124,13 @@ def test_fix_output_parses_keeps_comments_and_fixes_what_it_claims(text):
     for f in outcome.fixed:
         assert not after[key(f)], f
     assert not (after - before), after - before
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(manifests())
+def test_fixing_until_stable_is_idempotent(text):
+    source = Source("m.yaml", text.encode())
+    fixes, result = fix_until_stable([source], Settings(), check([source], Settings()), unsafe=True)
+    fixed = fixes[0].after if fixes else source.data
+    again, _ = fix_until_stable([Source("m.yaml", fixed)], Settings(), result, unsafe=True)
+    assert not [ff for ff in again if ff.changed]
