@@ -361,3 +361,9 @@ def test_mixed_line_endings_are_not_rewritten():
     with pytest.raises(NotFixable, match="mixes CRLF and LF"):
         decode(b"a: 1\r\nb: 2\n")
     assert decode(b"a: 1\r\nb: 2\r\n")[0] == "a: 1\nb: 2\n"
+
+
+def test_new_strings_are_quoted_where_yaml_1_1_would_misread_them():
+    text = "a: 1\n"
+    new, _ = apply_to_text("x.yaml", text, {0: [((), [Edit("set", ("labels",), {"on": "yes", "mode": "0755", "app": "web"})])]})
+    assert new == 'a: 1\nlabels:\n  "on": "yes"\n  mode: "0755"\n  app: web\n'

@@ -99,11 +99,31 @@ def _node(value: Any) -> Any:
     if isinstance(value, dict):
         m = CommentedMap()
         for k, v in value.items():
-            m[k] = _node(v)
+            m[_node(k) if isinstance(k, str) else k] = _node(v)
         return m
     if isinstance(value, list):
         return CommentedSeq(_node(v) for v in value)
+    if isinstance(value, str) and _ambiguous(value):
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+        return DoubleQuotedScalarString(value)
     return value
+
+
+def _ambiguous(text: str) -> bool:
+    """True when YAML 1.1, which kubectl reads, would not read the plain
+    scalar as this string (`yes`, `on`, `0755`); ruamel.yaml writes YAML 1.2
+    and would leave it unquoted."""
+    from ruamel.yaml.scalarstring import ScalarString
+
+    if isinstance(text, ScalarString) and type(text).__name__ != "PlainScalarString":
+        return False
+    import yaml
+
+    try:
+        return yaml.safe_load(text) != text
+    except yaml.YAMLError:
+        return True
 
 
 def _plain(value: Any) -> Any:
@@ -147,6 +167,8 @@ def _set(parent: Any, key: Any, value: Any) -> None:
     if not _is_rt(parent):
         parent[key] = new
         return
+    if isinstance(key, str):
+        key = _node(key)  # quoted where YAML 1.1 would misread it
     if parent.fa.flow_style():
         _append_flow(parent, key, new)
         return
@@ -252,7 +274,7 @@ def _rename(parent: Any, key: Any, new: Any) -> None:
         return
     comment = parent.ca.items.pop(key, None)
     value = parent.pop(key)
-    parent.insert(position, new, value)
+    parent.insert(position, _node(new) if isinstance(new, str) else new, value)
     if comment is not None:
         parent.ca.items[new] = comment
 
