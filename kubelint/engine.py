@@ -70,7 +70,8 @@ class Linted:
 
 
 def finding(rule: Rule, message: str, file: str, line: int, column: int, fix: Fix | None = None,
-            obj: K8sObject | None = None, path: tuple = (), severity: str | None = None) -> Finding:
+            obj: K8sObject | None = None, path: tuple = (), severity: str | None = None,
+            document: int | None = None) -> Finding:
     """The one way a Finding is made, for parse hazards and rule problems
     alike: the rule's severity (a problem's own severity unless the user
     fixed it), the rule's fix safety, the object's place in its file."""
@@ -79,7 +80,7 @@ def finding(rule: Rule, message: str, file: str, line: int, column: int, fix: Fi
     if fix is not None and fix.safety is None:
         fix = replace(fix, safety=rule.fix)
     if obj is None:
-        return Finding(rule.code, rule.name, severity, message, file, line, column, fix)  # type: ignore[arg-type]
+        return Finding(rule.code, rule.name, severity, message, file, line, column, fix, document=document)  # type: ignore[arg-type]
     return Finding(
         rule.code, rule.name, severity, f"{obj.ref.label()}: {message}", file, line, column,  # type: ignore[arg-type]
         fix, obj.ref, tuple(path), obj.document.index, obj.prefix,
@@ -112,7 +113,8 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str) -> Linte
             r = by_name.get(hazard.name)
             if r is not None:
                 h: Hazard = hazard
-                out.findings.append(finding(r, h.message, checked.name, h.line, h.column, Fix(h.fix) if h.fix else None))
+                fix = Fix(h.fix, edits=h.edits) if h.fix else None
+                out.findings.append(finding(r, h.message, checked.name, h.line, h.column, fix, document=h.document))
         for obj in run.objects_of(parsed):
             ignored = object_ignores(obj)
             if ignored:

@@ -39,8 +39,11 @@ FIX_SAFETIES: tuple[FixSafety, ...] = ("safe", "unsafe", "none")
 #             unless an equal item is already there
 #   "remove"  delete the key or list item at the path (nothing if absent)
 #   "rename"  rename the mapping key at the path to `value` (a str)
-EditOp = Literal["set", "add", "remove", "rename"]
-EDIT_OPS: tuple[EditOp, ...] = ("set", "add", "remove", "rename")
+#   "keep-last"  remove the earlier entries of a key the mapping repeats,
+#             keeping the last (what kubectl keeps); for the duplicate-key
+#             finding, whose path is relative to its document
+EditOp = Literal["set", "add", "remove", "rename", "keep-last"]
+EDIT_OPS: tuple[EditOp, ...] = ("set", "add", "remove", "rename", "keep-last")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from kubelint.cli.explain import FIX_WORDS  # noqa: E402
 from kubelint.rules import registry  # noqa: E402
 
 START, END = "<!-- rules-table -->", "<!-- /rules-table -->"
@@ -32,13 +33,14 @@ def rules_md() -> str:
     ]
     for category in sorted({r.category for r in reg}, key=lambda c: min(r.code for r in reg if r.category == c)):
         out += [f"## {category}", ""]
-        out += ["| code | name | severity | default | summary |", "|---|---|---|---|---|"]
+        out += ["| code | name | severity | default | fix | summary |", "|---|---|---|---|---|---|"]
         for r in reg:
             if r.category == category:
-                out.append(f"| {r.code} | [{r.name}](#{r.name}) | {r.severity} | {'on' if r.enabled else 'off'} | {r.summary} |")
+                out.append(f"| {r.code} | [{r.name}](#{r.name}) | {r.severity} | {'on' if r.enabled else 'off'} | {r.fix} | {r.summary} |")
         out.append("")
     for r in reg:
-        out += [f"## {r.name}", "", f"`{r.code}` · {r.category} · {r.severity} · {'on' if r.enabled else 'off'} by default", "", r.summary, ""]
+        out += [f"## {r.name}", "", f"`{r.code}` · {r.category} · {r.severity} · {'on' if r.enabled else 'off'} by default"
+                f" · fix: {FIX_WORDS[r.fix]}", "", r.summary, ""]
         for heading, title in (("Why", "Why"), ("Checked", "Checked"), ("Example", "Example (fails)"), ("Use instead", "Use instead (passes)"),
                                ("Fix safety", "Fix safety"), ("Options", "Options"), ("References", "References")):
             text = r.section(heading)

@@ -78,3 +78,33 @@ def test_fail_fixture_under_all_rules(fail, run_cli):
 
 def test_every_rule_has_a_fail_fixture_in_the_all_rules_run():
     assert {p.parent.name for p in FAIL_FIXTURES} == {r.name for r in RULES}
+FIXABLE = [r for r in RULES if r.fix != "none"]
+
+
+@pytest.mark.parametrize("rule", FIXABLE, ids=lambda r: r.name)
+def test_fixed_fixture(rule, run_cli, tmp_path):
+    """A rule with a fix has fixed.yaml: what `--fix --unsafe-fixes` makes of
+    fail.yaml for that rule alone, comments included; it no longer fires."""
+    import shutil
+
+    fixed = _fixture_dir(rule) / "fixed.yaml"
+    assert fixed.exists(), f"no fixed fixture for {rule.name} (its fix is {rule.fix})"
+    target = tmp_path / "fail.yaml"
+    shutil.copy(_fixture_dir(rule) / "fail.yaml", target)
+    code, out, err = run_cli("check", "--select", rule.name, "--fix", "--unsafe-fixes", "--fail-on", "none",
+                             "--config", "/dev/null", *_args(rule), target)
+    assert code == 0, err
+    assert target.read_text() == fixed.read_text()
+    assert len(_run(run_cli, rule, fixed)) < len(_run(run_cli, rule, _fixture_dir(rule) / "fail.yaml"))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
+def test_fix_safety_doc_matches_the_declared_fix(rule):
+    """The docs say what `fix=` declares: "safe: ...", "unsafe: ...", or no
+    automatic fix."""
+    text = rule.section("Fix safety")
+    first = text.split()[0].rstrip(":;,.") if text else ""
+    if rule.fix == "none":
+        assert first not in ("safe", "unsafe"), text
+    else:
+        assert first == rule.fix or (rule.name.startswith("api-") and "unsafe" in text and "safe" in text), text

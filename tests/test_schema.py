@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from kubelint.model import Edit
 from kubelint.schema import removed, validate
 from kubelint.schema.crd import CrdIndex
 from kubelint.schema.validate import SchemaError, validation_errors
@@ -119,6 +120,7 @@ def test_unknown_field_with_suggestion():
         message='unknown field "replica" in spec (did you mean "replicas"?)',
         fix='Rename "replica" to "replicas".',
         at="key",
+        edits=(Edit("rename", ("spec", "replica"), "replicas"),),
     )]
 
 
@@ -154,6 +156,7 @@ def test_wrong_type():
         message='spec.replicas: expected integer, got string "3"',
         fix="Remove the quotes around 3.",
         at="value",
+        edits=(Edit("set", ("spec", "replicas"), 3),),
     )
 
 

@@ -102,7 +102,10 @@ def _context(inputs, settings):
 @click.option("--no-cache", is_flag=True, help="Do not read or write the context cache (.kubelint_cache/).")
 @click.option("--follow-remote", is_flag=True, help="Also fetch and check the remote https resources of kustomizations (trusted hosts only).")
 @remote_options
-def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color, show_fixes, output_format, statistics, context_dir, no_context, no_cache, follow_remote, remote) -> None:
+@click.option("--fix", is_flag=True, help="Apply safe fixes (stdin: print the fixed text), then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that can change behaviour at run time.")
+@click.option("--diff", is_flag=True, help="Print a unified diff of what --fix would change; write nothing; exit 1 if anything would change.")
+def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color, show_fixes, output_format, statistics, context_dir, no_context, no_cache, follow_remote, remote, fix, unsafe_fixes, diff) -> None:
     """Check Kubernetes manifests: files, directories (recursively), URLs, or - for stdin.
 
     Multi-document YAML, JSON and kind: List are read; documents that are not
@@ -160,17 +163,24 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
 
             sources = list(sources)
             sources += fetch_remote_resources(sources, policy)
-        result = run_check(sources, settings, context=_context(inputs, settings))
+        if fix or diff:
+            sources = list(sources)  # read once: fixed from the very bytes checked
+        context = _context(inputs, settings)
+        result = run_check(sources, settings, context=context)
     except (InputError, UsageError) as e:
         fail(str(e))
     finally:
         if collecting:
             gc.enable()
+    if fix or diff:
+        from kubelint.cli.fix import fix_or_diff
+
+        result = fix_or_diff(sources, settings, result, unsafe_fixes, diff, context)
 
     colour = color == "always" or (color == "auto" and main_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     report = _render(fmt, result, colour=colour, show_fixes=show_fixes or output_format == "full", statistics=statistics)
     if main_file is None:
-        click.echo(report, nl=False)
+        click.echo(report, nl=False, err=fix and "-" in inputs)
     else:
         _write(main_file, report)
     for extra_fmt, extra_path in extra:

@@ -1,5 +1,12 @@
 import click
 
+# What a rule's declared fix safety means for the user.
+FIX_WORDS = {
+    "safe": "safe (--fix applies it)",
+    "unsafe": "unsafe (--fix --unsafe-fixes applies it)",
+    "none": "none (advice only)",
+}
+
 
 def render(rule) -> str:
     """A rule's documentation as `kubelint explain` prints it."""
@@ -7,6 +14,7 @@ def render(rule) -> str:
         f"{rule.code} {rule.name}: {rule.summary}",
         "",
         f"Severity: {rule.severity}    Category: {rule.category}    Default: {'on' if rule.enabled else 'off'}",
+        f"Fix: {FIX_WORDS[rule.fix]}",
     ]
     for heading, title in (
         ("Why", "Why"),

@@ -46,6 +46,9 @@ class Hazard:
     column: int
     message: str
     fix: str | None = None
+    # For --fix: the document and the structured edits (kubelint.model.Edit).
+    document: int | None = None
+    edits: tuple = ()
 
 
 @dataclass(slots=True)
@@ -255,7 +258,10 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard],
             top.merges.append((value, top.key_pos))
             return
         if key in mapping:
+            from kubelint.model import Edit
+
             kl, kc = top.key_pos
+            where = tuple(f.key if f.is_map else len(f.container) for f in stack[:-1])
             hazards.append(
                 Hazard(
                     "duplicate-key",
@@ -263,6 +269,8 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard],
                     kc,
                     f'duplicate key "{key}" (first at line {top.table[key][0]}); kubectl keeps the last one silently',
                     f'Remove one of the two "{key}" entries.',
+                    len(documents),
+                    (Edit("keep-last", where + (key,)),) if isinstance(key, str) else (),
                 )
             )
         mapping[key] = value

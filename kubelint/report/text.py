@@ -10,6 +10,9 @@ followed by its fix and snippet:
             securityContext: {runAsNonRoot: true}
 
 With `statistics` (`--statistics`) the findings are counted per rule instead.
+
+Findings that `--fix` fixes are marked [*] (ruff's mark), unsafe fixes say
+so (`fix (unsafe):`), and the last line counts them.
 """
 
 from __future__ import annotations
@@ -50,11 +53,17 @@ def render(result: RunResult, colour: bool = False, show_fixes: bool = False, sh
         where = f"{f.file}:{f.line}:{f.column}:"
         if colour:
             where = f"{_BOLD}{where}{_RESET}"
-        lines.append(f"{where} {severity} [{f.name}] {f.message}")
+        mark = " [*]" if f.fix is not None and f.fix.applicable and f.fix.safety == "safe" else ""
+        lines.append(f"{where} {severity} [{f.name}]{mark} {f.message}")
         if show_fixes and f.fix is not None:
-            lines.append(f"    fix: {f.fix.title}")
+            unsafe = " (unsafe)" if f.fix.applicable and f.fix.safety == "unsafe" else ""
+            lines.append(f"    fix{unsafe}: {f.fix.title}")
             if f.fix.snippet:
                 for snippet_line in f.fix.snippet.splitlines():
                     lines.append(f"{_DIM if colour else ''}        {snippet_line}{_RESET if colour else ''}")
     lines.append(summary(result))
+    safe = sum(1 for f in result.findings if f.fix is not None and f.fix.applicable and f.fix.safety == "safe")
+    unsafe = sum(1 for f in result.findings if f.fix is not None and f.fix.applicable and f.fix.safety == "unsafe")
+    if safe or unsafe:
+        lines.append(f"{safe} fixable with --fix ({unsafe} more with --unsafe-fixes)")
     return "\n".join(lines) + "\n"

@@ -22,7 +22,7 @@ from kubelint.k8s.kinds import POD_KINDS, is_kind
 from kubelint.k8s.workloads import POD_CONTAINER_GROUPS, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
 
 
-@rule(code="KL450", name="read-only-root-filesystem", severity="warning", category="hardening", kinds=POD_KINDS)
+@rule(code="KL450", name="read-only-root-filesystem", severity="warning", category="hardening", kinds=POD_KINDS, fix="unsafe")
 def read_only_root_filesystem(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A container can write to its root filesystem.
 
@@ -52,8 +52,9 @@ def read_only_root_filesystem(obj: K8sObject, ctx) -> Iterator[Problem]:
               volumeMounts: [{name: tmp, mountPath: /tmp}]
           volumes:
             - {name: tmp, emptyDir: {}}
-    Fix safety: unsafe; an application that writes outside its volumes fails
-    until the paths it writes become emptyDir volumes.
+    Fix safety: unsafe: `--unsafe-fixes` sets readOnlyRootFilesystem: true;
+    an application that writes outside its volumes fails until the paths it
+    writes become emptyDir volumes (not added: kubelint cannot know them).
     References:
         https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
         https://github.com/zegl/kube-score/blob/master/score/security/security.go
@@ -61,9 +62,10 @@ def read_only_root_filesystem(obj: K8sObject, ctx) -> Iterator[Problem]:
     pod = pod_spec(obj)
     if pod is None or is_windows(pod):
         return
-    fix = Fix("Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the container writes.",
-              "securityContext:\n  readOnlyRootFilesystem: true")
     for c in containers(obj, POD_CONTAINER_GROUPS):
+        fix = Fix("Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the container writes.",
+                  "securityContext:\n  readOnlyRootFilesystem: true",
+                  (Edit("set", c.path + ("securityContext", "readOnlyRootFilesystem"), True),))
         value = c.security_context.get("readOnlyRootFilesystem")
         if value is True:
             continue
@@ -158,7 +160,7 @@ def automount_service_account_token(obj: K8sObject, ctx) -> Iterator[Problem]:
               automountServiceAccountToken: false
               containers:
                 - {name: web, image: "nginx:1.27"}
-    Fix safety: unsafe; a workload that calls the Kubernetes API (client
+    Fix safety: no automatic fix: a workload that calls the Kubernetes API (client
     libraries, operators, sidecars) fails without its token.
     References: https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting
     """
@@ -383,8 +385,8 @@ def run_as_high_uid(obj: K8sObject, ctx) -> Iterator[Problem]:
           securityContext: {runAsUser: 10001, runAsGroup: 10001}
           containers:
             - {name: web, image: "nginx:1.27"}
-    Fix safety: unsafe; files in the image owned by the old UID become
-    unreadable to the process.
+    Fix safety: no automatic fix (the ID is yours to choose): files in the
+    image owned by the old UID become unreadable to the process.
     Options: min-id (integer, default 10000): the lowest ID considered safe.
     References:
         https://github.com/zegl/kube-score/blob/master/score/security/security.go

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from kubelint.k8s.imageref import parse_image, registry_allowed
-from kubelint.model import Fix, K8sObject, Problem
+from kubelint.model import Edit, Fix, K8sObject, Problem
 from kubelint.registry import rule
 from kubelint.k8s.kinds import POD_KINDS
 from kubelint.k8s.workloads import as_str, containers
@@ -165,7 +165,7 @@ def image_digest_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
         )
 
 
-@rule(code="KL104", name="image-pull-policy-always", severity="info", category="images", kinds=POD_KINDS)
+@rule(code="KL104", name="image-pull-policy-always", severity="info", category="images", kinds=POD_KINDS, fix="safe")
 def image_pull_policy_always(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A digest-pinned image is pulled with imagePullPolicy Always.
 
@@ -194,8 +194,8 @@ def image_pull_policy_always(obj: K8sObject, ctx) -> Iterator[Problem]:
             - name: web
               image: "nginx@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
               imagePullPolicy: IfNotPresent
-    Fix safety: safe: the digest fixes the image, so IfNotPresent runs the
-    same one.
+    Fix safety: safe: `--fix` sets imagePullPolicy: IfNotPresent; the digest
+    fixes the image, so IfNotPresent runs the same one.
     References: https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy
     """
     for c, image in _images(obj):
@@ -203,7 +203,8 @@ def image_pull_policy_always(obj: K8sObject, ctx) -> Iterator[Problem]:
             yield Problem(
                 c.path + ("imagePullPolicy",),
                 f'{c.label} pulls digest-pinned image "{image}" with imagePullPolicy "Always", which cannot fetch anything newer',
-                Fix("Set imagePullPolicy to IfNotPresent (or remove it).", "imagePullPolicy: IfNotPresent"),
+                Fix("Set imagePullPolicy to IfNotPresent (or remove it).", "imagePullPolicy: IfNotPresent",
+                    (Edit("set", c.path + ("imagePullPolicy",), "IfNotPresent"),)),
             )
 
 

@@ -47,7 +47,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from kubelint.model import Fix, K8sObject, Problem
+from kubelint.model import Edit, Fix, K8sObject, Problem
 from kubelint.registry import rule
 from kubelint.k8s.kinds import POD_KINDS, is_kind
 from kubelint.k8s.values import PROFILE_TYPES
@@ -261,7 +261,7 @@ def pss_host_process(obj: K8sObject, ctx) -> Iterator[Problem]:
                            f"{c.label} runs as a Windows HostProcess container (windowsOptions.hostProcess: true)", fix)
 
 
-@rule(code="KL402", name="pss-host-namespaces", severity="error", category="pss", kinds=POD_KINDS)
+@rule(code="KL402", name="pss-host-namespaces", severity="error", category="pss", kinds=POD_KINDS, fix="unsafe")
 def pss_host_namespaces(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A pod shares the node's network, PID or IPC namespace.
 
@@ -286,9 +286,10 @@ def pss_host_namespaces(obj: K8sObject, ctx) -> Iterator[Problem]:
         spec:
           containers:
             - {name: web, image: "nginx:1.27"}
-    Fix safety: no automatic fix; a workload that needs the node's namespaces
-    (a CNI agent, a node exporter) belongs in a namespace that enforces the
-    privileged level.
+    Fix safety: unsafe: `--unsafe-fixes` removes the field (false is the
+    default); a workload that needs the node's namespaces (a CNI agent, a
+    node exporter) stops working, and belongs in a namespace that enforces
+    the privileged level instead.
     References:
         https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
         https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/pod-security-admission/policy/check_hostNamespaces.go
@@ -302,10 +303,11 @@ def pss_host_namespaces(obj: K8sObject, ctx) -> Iterator[Problem]:
         if pod.spec.get(field) is True:
             yield _problem(pol, BASELINE, pod.path + (field,),
                            f"pod shares the host {namespace} namespace ({field}: true)",
-                           Fix(f"Remove {field} or set it to false.", f"{field}: false"))
+                           Fix(f"Remove {field} or set it to false.", f"{field}: false",
+                               (Edit("remove", pod.path + (field,)),)))
 
 
-@rule(code="KL403", name="pss-privileged", severity="error", category="pss", kinds=POD_KINDS)
+@rule(code="KL403", name="pss-privileged", severity="error", category="pss", kinds=POD_KINDS, fix="unsafe")
 def pss_privileged(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A container runs privileged.
 
@@ -332,8 +334,9 @@ def pss_privileged(obj: K8sObject, ctx) -> Iterator[Problem]:
             - name: web
               image: "nginx:1.27"
               securityContext: {privileged: false}
-    Fix safety: no automatic fix; grant the specific capabilities or devices
-    the container needs instead.
+    Fix safety: unsafe: `--unsafe-fixes` sets privileged: false; a container
+    that needs a device or capability stops working until you grant the
+    specific capabilities or devices it needs.
     References:
         https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
         https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/pod-security-admission/policy/check_privileged.go
@@ -347,7 +350,8 @@ def pss_privileged(obj: K8sObject, ctx) -> Iterator[Problem]:
             yield _problem(pol, BASELINE, c.path + ("securityContext", "privileged"),
                            f"{c.label} is privileged (securityContext.privileged: true)",
                            Fix("Remove privileged or set it to false; add only the capabilities the container needs.",
-                               "securityContext:\n  privileged: false"))
+                               "securityContext:\n  privileged: false",
+                               (Edit("set", c.path + ("securityContext", "privileged"), False),)))
 
 
 @rule(code="KL404", name="pss-capabilities", severity="error", category="pss", kinds=POD_KINDS)
@@ -742,7 +746,7 @@ _SECCOMP_POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
 _SECCOMP_CONTAINER_PREFIX = "container.seccomp.security.alpha.kubernetes.io/"
 
 
-@rule(code="KL411", name="pss-seccomp", severity="error", category="pss", kinds=POD_KINDS)
+@rule(code="KL411", name="pss-seccomp", severity="error", category="pss", kinds=POD_KINDS, fix="unsafe")
 def pss_seccomp(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A pod or container runs without seccomp confinement (Unconfined).
 
@@ -770,8 +774,10 @@ def pss_seccomp(obj: K8sObject, ctx) -> Iterator[Problem]:
             seccompProfile: {type: RuntimeDefault}
           containers:
             - {name: web, image: "nginx:1.27"}
-    Fix safety: no automatic fix; a workload that makes unusual system calls
-    needs a Localhost profile made for it.
+    Fix safety: unsafe: `--unsafe-fixes` sets the profile type to
+    RuntimeDefault where the field says Unconfined (not the annotations of
+    old policy versions); a workload that makes system calls the default
+    profile blocks fails, and needs a Localhost profile made for it.
     References:
         https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
         https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/pod-security-admission/policy/check_seccompProfile_baseline.go
@@ -787,13 +793,22 @@ def pss_seccomp(obj: K8sObject, ctx) -> Iterator[Problem]:
         return
     kind = as_str(as_map(_pod_context(pod).get("seccompProfile")).get("type"))
     if kind in UNSAFE_PROFILE_TYPES:
-        yield _problem(pol, BASELINE, pod.path + ("securityContext", "seccompProfile", "type"),
-                       f'pod sets seccomp profile type "{kind}"', fix)
+        path = pod.path + ("securityContext", "seccompProfile", "type")
+        yield _problem(pol, BASELINE, path, f'pod sets seccomp profile type "{kind}"', _runtime_default(fix, path, kind))
     for c in containers(obj):
         kind = as_str(as_map(c.security_context.get("seccompProfile")).get("type"))
         if kind in UNSAFE_PROFILE_TYPES:
-            yield _problem(pol, BASELINE, c.path + ("securityContext", "seccompProfile", "type"),
-                           f'{c.label} sets seccomp profile type "{kind}"', fix)
+            path = c.path + ("securityContext", "seccompProfile", "type")
+            yield _problem(pol, BASELINE, path, f'{c.label} sets seccomp profile type "{kind}"',
+                           _runtime_default(fix, path, kind))
+
+
+def _runtime_default(fix: Fix, path: tuple, kind: str) -> Fix:
+    """Unconfined becomes RuntimeDefault; another (unknown) type is a typo
+    whose intent is not known."""
+    if kind != "Unconfined":
+        return fix
+    return Fix(fix.title, fix.snippet, (Edit("set", path, "RuntimeDefault"),))
 
 
 def _seccomp_annotations(obj: K8sObject, pol: Policy, pod: PodSpec, fix: Fix) -> Iterator[Problem]:
@@ -926,7 +941,7 @@ def pss_volume_types(obj: K8sObject, ctx) -> Iterator[Problem]:
                 break
 
 
-@rule(code="KL421", name="pss-privilege-escalation", severity="warning", category="pss", kinds=POD_KINDS)
+@rule(code="KL421", name="pss-privilege-escalation", severity="warning", category="pss", kinds=POD_KINDS, fix="safe")
 def pss_privilege_escalation(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A container does not set allowPrivilegeEscalation: false.
 
@@ -952,8 +967,11 @@ def pss_privilege_escalation(obj: K8sObject, ctx) -> Iterator[Problem]:
             - name: web
               image: "nginx:1.27"
               securityContext: {allowPrivilegeEscalation: false}
-    Fix safety: unsafe; a process that relies on a set-user-ID binary (sudo,
-    ping on old images) stops working.
+    Fix safety: safe: `--fix` sets allowPrivilegeEscalation: false on each
+    container; the container runs as before, only unable to gain privileges
+    its process did not start with (a set-user-ID binary such as sudo no
+    longer raises them).  Not applied to a container that is privileged or
+    adds CAP_SYS_ADMIN: the API server rejects false together with either.
     References:
         https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
         https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/pod-security-admission/policy/check_allowPrivilegeEscalation.go
@@ -964,12 +982,21 @@ def pss_privilege_escalation(obj: K8sObject, ctx) -> Iterator[Problem]:
     pol, pod = found
     if not pol.at_least(1, 8) or (pol.at_least(1, 25) and is_windows(pod)):
         return
-    fix = Fix("Set securityContext.allowPrivilegeEscalation: false on the container.",
-              "securityContext:\n  allowPrivilegeEscalation: false")
     for c in containers(obj):
         value = c.security_context.get("allowPrivilegeEscalation")
         if value is False:
             continue
+        # validation.go ValidateSecurityContext: false is refused with
+        # privileged: true or CAP_SYS_ADMIN added.
+        blocked = c.security_context.get("privileged") is True or "SYS_ADMIN" in [
+            str(a).upper().removeprefix("CAP_") for a in as_list(as_map(c.security_context.get("capabilities")).get("add"))]
+        if blocked:
+            fix = Fix("Set securityContext.allowPrivilegeEscalation: false on the container once it is neither "
+                      "privileged nor adds SYS_ADMIN.", "securityContext:\n  allowPrivilegeEscalation: false")
+        else:
+            fix = Fix("Set securityContext.allowPrivilegeEscalation: false on the container.",
+                      "securityContext:\n  allowPrivilegeEscalation: false",
+                      (Edit("set", c.path + ("securityContext", "allowPrivilegeEscalation"), False),))
         if value is None:
             yield _problem(pol, RESTRICTED, deepest_mapping(c.spec, c.path, ("securityContext",)),
                            f"{c.label} allows privilege escalation (allowPrivilegeEscalation is not set to false)",
@@ -984,7 +1011,7 @@ def _yaml(value) -> str:
     return "true" if value is True else "false" if value is False else repr(value)
 
 
-@rule(code="KL422", name="pss-run-as-non-root", severity="warning", category="pss", kinds=POD_KINDS)
+@rule(code="KL422", name="pss-run-as-non-root", severity="warning", category="pss", kinds=POD_KINDS, fix="unsafe")
 def pss_run_as_non_root(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A container may run as root (runAsNonRoot is not true).
 
@@ -1010,8 +1037,9 @@ def pss_run_as_non_root(obj: K8sObject, ctx) -> Iterator[Problem]:
           securityContext: {runAsNonRoot: true, runAsUser: 101}
           containers:
             - {name: web, image: "nginx:1.27"}
-    Fix safety: unsafe; an image whose user is root no longer starts; give it
-    a non-root user (runAsUser or the image's USER).
+    Fix safety: unsafe: `--unsafe-fixes` sets runAsNonRoot: true on the pod
+    (or replaces a false); an image whose user is root no longer starts;
+    give it a non-root user (runAsUser or the image's USER).
     References:
         https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
         https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/pod-security-admission/policy/check_runAsNonRoot.go
@@ -1022,8 +1050,9 @@ def pss_run_as_non_root(obj: K8sObject, ctx) -> Iterator[Problem]:
     pol, pod = found
     if pol.at_least(1, 35) and _user_namespace(pod):
         return
-    fix = Fix("Set securityContext.runAsNonRoot: true on the pod (and a non-root runAsUser if the image's user is root).",
-              "securityContext:\n  runAsNonRoot: true")
+    title = "Set securityContext.runAsNonRoot: true on the pod (and a non-root runAsUser if the image's user is root)."
+    snippet = "securityContext:\n  runAsNonRoot: true"
+    fix = Fix(title, snippet, (Edit("set", pod.path + ("securityContext", "runAsNonRoot"), True),))
     pod_value = _pod_context(pod).get("runAsNonRoot")
     if pod_value is False:
         yield _problem(pol, RESTRICTED, pod.path + ("securityContext", "runAsNonRoot"),
@@ -1032,7 +1061,8 @@ def pss_run_as_non_root(obj: K8sObject, ctx) -> Iterator[Problem]:
         value = c.security_context.get("runAsNonRoot")
         if value is False:
             yield _problem(pol, RESTRICTED, c.path + ("securityContext", "runAsNonRoot"),
-                           f"{c.label} sets runAsNonRoot: false", fix)
+                           f"{c.label} sets runAsNonRoot: false",
+                           Fix(title, snippet, (Edit("set", c.path + ("securityContext", "runAsNonRoot"), True),)))
         elif value is not True and pod_value is not True and pod_value is not False:
             # A pod-level false is reported above; fixing it fixes this container.
             yield _problem(pol, RESTRICTED, deepest_mapping(c.spec, c.path, ("securityContext",)),
@@ -1067,7 +1097,7 @@ def pss_run_as_user(obj: K8sObject, ctx) -> Iterator[Problem]:
             - name: web
               image: "nginx:1.27"
               securityContext: {runAsUser: 101}
-    Fix safety: unsafe; the process may need files only root can read; give
+    Fix safety: no automatic fix (the UID depends on the image): the process may need files only root can read; give
     them to the new user.
     References:
         https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
@@ -1088,7 +1118,7 @@ def pss_run_as_user(obj: K8sObject, ctx) -> Iterator[Problem]:
                            f"{c.label} runs as root (runAsUser: 0)", fix)
 
 
-@rule(code="KL424", name="pss-seccomp-required", severity="warning", category="pss", kinds=POD_KINDS)
+@rule(code="KL424", name="pss-seccomp-required", severity="warning", category="pss", kinds=POD_KINDS, fix="safe")
 def pss_seccomp_required(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A container has no seccomp profile (neither its own nor the pod's).
 
@@ -1114,8 +1144,11 @@ def pss_seccomp_required(obj: K8sObject, ctx) -> Iterator[Problem]:
             seccompProfile: {type: RuntimeDefault}
           containers:
             - {name: web, image: "nginx:1.27"}
-    Fix safety: unsafe in rare cases: a workload that makes system calls the
-    default profile blocks fails; most do not.
+    Fix safety: safe: `--fix` sets seccompProfile.type: RuntimeDefault on
+    the pod, the profile the container runtime applies to most workloads
+    anyway (kubelet --seccomp-default).  A workload that makes a system call
+    the default profile blocks (rare: mostly kernel and debugging tools)
+    needs a Localhost profile instead.
     References:
         https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
         https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/pod-security-admission/policy/check_seccompProfile_restricted.go
@@ -1131,7 +1164,8 @@ def pss_seccomp_required(obj: K8sObject, ctx) -> Iterator[Problem]:
         # Valid: it covers every container.  Invalid: pss-seccomp reports it.
         return
     fix = Fix("Set securityContext.seccompProfile.type: RuntimeDefault on the pod.",
-              "securityContext:\n  seccompProfile:\n    type: RuntimeDefault")
+              "securityContext:\n  seccompProfile:\n    type: RuntimeDefault",
+              (Edit("set", pod.path + ("securityContext", "seccompProfile", "type"), "RuntimeDefault"),))
     for c in containers(obj):
         if c.security_context.get("seccompProfile") is None:
             yield _problem(pol, RESTRICTED, deepest_mapping(c.spec, c.path, ("securityContext",)),
@@ -1139,7 +1173,7 @@ def pss_seccomp_required(obj: K8sObject, ctx) -> Iterator[Problem]:
                            fix, at="parent")
 
 
-@rule(code="KL425", name="pss-capabilities-drop-all", severity="warning", category="pss", kinds=POD_KINDS)
+@rule(code="KL425", name="pss-capabilities-drop-all", severity="warning", category="pss", kinds=POD_KINDS, fix="unsafe")
 def pss_capabilities_drop_all(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A container does not drop ALL capabilities, or adds one besides NET_BIND_SERVICE.
 
@@ -1169,8 +1203,9 @@ def pss_capabilities_drop_all(obj: K8sObject, ctx) -> Iterator[Problem]:
               image: "nginx:1.27"
               securityContext:
                 capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}
-    Fix safety: unsafe; a process that uses a default capability (CHOWN,
-    SETUID, ...) fails without it.
+    Fix safety: unsafe: `--unsafe-fixes` adds ALL to capabilities.drop; a
+    process that uses a default capability (CHOWN, SETUID, ...) fails
+    without it.  Removing an added capability is left to you.
     References:
         https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
         https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/pod-security-admission/policy/check_capabilities_restricted.go
@@ -1181,8 +1216,9 @@ def pss_capabilities_drop_all(obj: K8sObject, ctx) -> Iterator[Problem]:
     pol, pod = found
     if not pol.at_least(1, 22) or (pol.at_least(1, 25) and is_windows(pod)):
         return
-    drop_fix = Fix('Add "ALL" to securityContext.capabilities.drop.', 'securityContext:\n  capabilities:\n    drop: ["ALL"]')
     for c in containers(obj):
+        drop_fix = Fix('Add "ALL" to securityContext.capabilities.drop.', 'securityContext:\n  capabilities:\n    drop: ["ALL"]',
+                       (Edit("add", c.path + ("securityContext", "capabilities", "drop"), "ALL"),))
         capabilities = as_map(c.security_context.get("capabilities"))
         drop = capabilities.get("drop")
         if "ALL" not in as_list(drop):
@@ -1197,4 +1233,4 @@ def pss_capabilities_drop_all(obj: K8sObject, ctx) -> Iterator[Problem]:
             if isinstance(capability, str) and capability in BASELINE_CAPABILITIES and capability != "NET_BIND_SERVICE":
                 yield _problem(pol, RESTRICTED, c.path + ("securityContext", "capabilities", "add", index),
                                f'{c.label} adds capability "{capability}"; Restricted allows only NET_BIND_SERVICE',
-                               Fix(f"Remove {capability} from capabilities.add."))
+                               Fix(f"Remove {capability} from capabilities.add.", safety="none"))

@@ -30,7 +30,7 @@ def _removed(obj: K8sObject, ctx):
     return ctx.memo(("removed", obj.api_version, obj.kind), lambda: status(obj.api_version, obj.kind, ctx.kubernetes_version))
 
 
-@rule(code="KL010", name="unknown-field", severity="error", category="schema")
+@rule(code="KL010", name="unknown-field", severity="error", category="schema", fix="unsafe")
 def unknown_field(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A field the Kubernetes schema does not define.
 
@@ -58,7 +58,11 @@ def unknown_field(obj: K8sObject, ctx) -> Iterator[Problem]:
           template:
             metadata: {labels: {app: web}}
             spec: {containers: [{name: web, image: "nginx:1.27"}]}
-    Fix safety: no automatic fix; the suggested field name is a guess.
+    Fix safety: unsafe: `--unsafe-fixes` renames the field when exactly one
+    field the schema defines, and the object lacks, is close to it
+    (`contianers` -> `containers`, `protocl` -> `protocol`); the field then
+    takes effect, which is what it was written for, but the match is a
+    guess.  Otherwise no automatic fix.
     References: https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation
     """
     removed = _removed(obj, ctx)
@@ -68,10 +72,10 @@ def unknown_field(obj: K8sObject, ctx) -> Iterator[Problem]:
         if obj.fragment and str(e.path[-1] if e.path else "").startswith("$"):
             continue  # strategic merge directives ($patch, $retainKeys, ...) in a kustomize patch
         if e.kind == "unknown-field":
-            yield Problem(e.path, e.message, Fix(e.fix) if e.fix else None, at=e.at)
+            yield Problem(e.path, e.message, Fix(e.fix, edits=e.edits) if e.fix else None, at=e.at)
 
 
-@rule(code="KL011", name="schema-invalid", severity="error", category="schema")
+@rule(code="KL011", name="schema-invalid", severity="error", category="schema", fix="safe")
 def schema_invalid(obj: K8sObject, ctx) -> Iterator[Problem]:
     """A value the Kubernetes schema rejects: a wrong type, a missing required
     field, a bad format.
@@ -93,7 +97,13 @@ def schema_invalid(obj: K8sObject, ctx) -> Iterator[Problem]:
         spec:
           ports:
             - port: 80
-    Fix safety: no automatic fix.
+    Fix safety: safe where the intended value is certain: `--fix` unquotes
+    an integer written as a string where the schema wants an integer
+    (`port: "80"`), corrects the case of an enumerated value
+    (`Tcp` -> `TCP`), and removes white space inside a quantity (`1 Gi` ->
+    `1Gi`); the API server would refuse the object as it is.  No
+    automatic fix otherwise: a quantity such as `512MB` may mean 512M or
+    512Mi, and a missing required field needs a value only you know.
     References: https://kubernetes.io/docs/reference/kubernetes-api/
     """
     removed = _removed(obj, ctx)
@@ -103,7 +113,7 @@ def schema_invalid(obj: K8sObject, ctx) -> Iterator[Problem]:
         if obj.fragment and e.at == "parent":
             continue  # a kustomize patch leaves required fields to its base
         if e.kind != "unknown-field":
-            yield Problem(e.path, e.message, Fix(e.fix) if e.fix else None, at=e.at)
+            yield Problem(e.path, e.message, Fix(e.fix, edits=e.edits) if e.fix else None, at=e.at)
 
 
 @rule(code="KL012", name="schema-missing", severity="info", category="schema")
@@ -138,14 +148,22 @@ def schema_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
         )
 
 
-def _replacement_fix(change) -> Fix:
+def _replacement_fix(change, data: dict | None = None) -> Fix:
+    from kubelint.schema.migrate import migrate
+
     notes = f" {change.notes.rstrip('.')}." if change.notes else ""
     if change.replacement is None:
         return Fix(f"Stop using {change.api_version} {change.kind}; it has no replacement.{notes}")
-    return Fix(f"Change apiVersion to {change.replacement}.{notes}", f"apiVersion: {change.replacement}")
+    migration = migrate(change, data) if data is not None else None
+    if migration is None:
+        # Not mechanical: the title says what changes; --fix leaves it.
+        return Fix(f"Change apiVersion to {change.replacement}.{notes} --fix leaves this migration to you.",
+                   f"apiVersion: {change.replacement}", safety="none")
+    return Fix(f"Change apiVersion to {change.replacement}.{notes}", f"apiVersion: {change.replacement}",
+               migration.edits, migration.safety)
 
 
-@rule(code="KL013", name="api-removed", severity="error", category="schema")
+@rule(code="KL013", name="api-removed", severity="error", category="schema", fix="unsafe")
 def api_removed(obj: K8sObject, ctx) -> Iterator[Problem]:
     """The target Kubernetes version no longer serves this apiVersion for
     this kind.
@@ -164,7 +182,15 @@ def api_removed(obj: K8sObject, ctx) -> Iterator[Problem]:
         kind: Ingress
         metadata: {name: web}
         spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
-    Fix safety: unsafe; the new version may rename or require fields.
+    Fix safety: safe where the new version means the same (RBAC, CronJob
+    batch/v1, NetworkPolicy, PodDisruptionBudget with a non-empty selector,
+    HorizontalPodAutoscaler v2beta1/v2beta2 metric targets, Ingress with
+    `pathType: ImplementationSpecific` for paths without one, flow control
+    resources); unsafe where defaults change (extensions/v1beta1 and
+    apps/v1beta1 workloads, which also get `spec.selector.matchLabels` from
+    their template labels; a PodDisruptionBudget with an empty selector).
+    Migrations that are not mechanical (webhooks, CRDs, EndpointSlice, Event,
+    CertificateSigningRequest) are left to you; the fix lists what changes.
     References: https://kubernetes.io/docs/reference/using-api/deprecation-guide/
     """
     state = _removed(obj, ctx)
@@ -174,11 +200,11 @@ def api_removed(obj: K8sObject, ctx) -> Iterator[Problem]:
             ("apiVersion",),
             f"{change.api_version} {change.kind} was removed in Kubernetes {change.removed_in}"
             f" (target {ctx.kubernetes_version})" + (f"; use {change.replacement}" if change.replacement else ""),
-            _replacement_fix(change),
+            _replacement_fix(change, obj.data),
         )
 
 
-@rule(code="KL014", name="api-deprecated", severity="warning", category="schema")
+@rule(code="KL014", name="api-deprecated", severity="warning", category="schema", fix="unsafe")
 def api_deprecated(obj: K8sObject, ctx) -> Iterator[Problem]:
     """The apiVersion still works on the target version but is deprecated
     and will be removed.
@@ -196,7 +222,9 @@ def api_deprecated(obj: K8sObject, ctx) -> Iterator[Problem]:
         kind: FlowSchema
         metadata: {name: example}
         spec: {priorityLevelConfiguration: {name: workload-low}}
-    Fix safety: unsafe; the new version may rename or require fields.
+    Fix safety: as for api-removed: safe where the new version means the
+    same, unsafe where defaults change, no fix where the migration is not
+    mechanical.
     References: https://kubernetes.io/docs/reference/using-api/deprecation-guide/
     """
     state = _removed(obj, ctx)
@@ -206,7 +234,7 @@ def api_deprecated(obj: K8sObject, ctx) -> Iterator[Problem]:
             ("apiVersion",),
             f"{change.api_version} {change.kind} is deprecated and removed in Kubernetes {change.removed_in}"
             + (f"; use {change.replacement}" if change.replacement else ""),
-            _replacement_fix(change),
+            _replacement_fix(change, obj.data),
         )
 
 

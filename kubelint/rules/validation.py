@@ -933,8 +933,14 @@ def _resource_list(
             continue
         amount, reason = _quantity(value)
         if reason:
+            # White space is the one mistake with a certain meaning ("1 Gi");
+            # "1GB" may mean 1G or 1Gi.
+            compact = "".join(value.split()) if isinstance(value, str) else value
+            parsed_compact, compact_reason = _quantity(compact)
+            certain = compact != value and compact_reason is None and parsed_compact is not None
             problems.append(Problem(vpath, f'{what} {name} "{value}" is not a valid quantity: {reason}',
-                                    Fix("Write a quantity such as 500m, 2, 256Mi or 1Gi (no space)."), at="value"))
+                                    Fix("Write a quantity such as 500m, 2, 256Mi or 1Gi (no space).",
+                                        edits=(Edit("set", vpath, compact),) if certain else ()), at="value"))
             continue
         if amount is None:
             continue
@@ -1028,7 +1034,9 @@ def invalid_quantity(obj: K8sObject, ctx) -> Iterator[Problem]:
               image: "nginx:1.27"
               resources:
                 requests: {memory: 1Gi}
-    Fix safety: no automatic fix; the intended amount is yours to state.
+    Fix safety: no automatic fix: "1GB" may mean 1G or 1Gi, and the amount a
+    container needs is yours to state.  (White space inside a quantity,
+    "1 Gi", is a syntax error that schema-invalid reports and fixes.)
     References: https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
     """
     pod = pod_spec(obj)
@@ -1306,9 +1314,10 @@ invalid_value.__doc__ = """A field holds a value outside the set the API server 
             - name: web
               image: "nginx:1.27"
               imagePullPolicy: Always
-    Fix safety: a value that differs from an allowed one only in case gets a
-    safe fix (write the allowed spelling); otherwise no automatic fix, since a
-    misspelled value may mean any of the allowed ones.
+    Fix safety: safe where only the case differs from one allowed value:
+    `--fix` writes that value (`always` -> `Always`, `tcp` -> `TCP`); the
+    API server would refuse the object as it is.  No automatic fix for
+    other misspellings: they may mean any of the allowed values.
     References: https://kubernetes.io/docs/reference/kubernetes-api/
     """.format(table="\n".join("    " + line for line in markdown_table().splitlines()))
 invalid_value = rule(
@@ -1317,6 +1326,7 @@ invalid_value = rule(
     severity="error",
     category="validation",
     kinds=sorted({entry.scope for entry in ALLOWED_VALUES}),
+    fix="safe",
 )(invalid_value)
 # ---------------------------------------------------------------------------
 # invalid-cron: github.com/robfig/cron/v3 parser.go, as ParseStandard runs it.

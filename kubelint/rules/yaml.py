@@ -44,9 +44,12 @@ duplicate_key = declare(
     Use instead:
         resources:
           requests: {cpu: 100m, memory: 128Mi}
-    Fix safety: no automatic fix; merge or remove one entry by hand.
+    Fix safety: unsafe: `--unsafe-fixes` removes the earlier entries and
+    keeps the last, the value kubectl uses, so the object applies as before;
+    but the author may have meant the first one, or both merged.
     References: https://yaml.org/spec/1.2.2/#mapping
     """,
+    fix="unsafe",
 )
 
 template_unrendered = declare(

@@ -53,6 +53,7 @@ class SchemaError:
     path: str keys and int indexes from the object root.  For an unknown field, the
         field itself; for a missing required field, the mapping that lacks it.
     at: "key" (unknown field), "value" (bad value) or "parent" (missing field).
+    edits: for `--fix`, where the intended value is certain (kubelint.model.Edit).
     """
 
     kind: str
@@ -60,6 +61,7 @@ class SchemaError:
     message: str
     fix: str | None
     at: str
+    edits: tuple = ()
 
 
 def validation_errors(
@@ -334,15 +336,39 @@ def _unknown_field(path: tuple, field: str, defined: list[str], present: dict) -
         close = difflib.get_close_matches(field, candidates, n=1, cutoff=0.75)
         suggestion = close[0] if close else None
     if suggestion:
+        from kubelint.model import Edit
+
+        # `--fix` renames only when exactly one absent field is a typo away
+        # (contianers -> containers, protocl -> protocol).
+        typos = [p for p in candidates if _typo_distance(field.lower(), p.lower()) <= 2]
         return SchemaError(
             "unknown-field", path + (field,),
             f'unknown field "{field}" {parent} (did you mean "{suggestion}"?)',
             f'Rename "{field}" to "{suggestion}".', "key",
+            (Edit("rename", path + (field,), typos[0]),) if len(typos) == 1 and len(field) >= 4 else (),
         )
     return SchemaError(
         "unknown-field", path + (field,), f'unknown field "{field}" {parent}',
         f'Remove "{field}", or fix its indentation if it belongs elsewhere.', "key",
     )
+
+
+def _typo_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) from a to b:
+    the optimal string alignment distance."""
+    if abs(len(a) - len(b)) > 2:
+        return 3
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
 
 
 _TYPE_WORDS = {"object": "mapping", "array": "list"}
@@ -355,16 +381,21 @@ def _type_error(path: tuple, types: list[str], value: Any) -> SchemaError:
     if path:
         message = f"{format_path(path)}: {message}"
     fix = None
+    edits: tuple = ()
     integer_only = "integer" in wanted and "number" not in wanted
     if isinstance(value, str) and ("integer" in wanted or "number" in wanted) and _looks_numeric(value, integer_only):
         fix = f"Remove the quotes around {value.strip()}."
+        if integer_only and path:
+            from kubelint.model import Edit
+
+            edits = (Edit("set", path, int(value.strip())),)
     elif "string" in wanted and isinstance(value, (bool, int, float)) and value is not None:
         fix = "Quote the value so YAML reads it as a string."
     elif wanted == ["array"] and value is not None:
         fix = 'Write the value as a list (items starting with "- ").'
     elif wanted == ["object"] and isinstance(value, list):
         fix = 'Remove the "- ": this field takes a mapping, not a list.'
-    return SchemaError("invalid", path, message, fix, "value")
+    return SchemaError("invalid", path, message, fix, "value", edits)
 
 
 def _looks_numeric(text: str, integer: bool) -> bool:
@@ -377,6 +408,7 @@ def _value_error(err: Any, name: str, path: tuple) -> SchemaError:
     prefix = f"{where}: " if path else ""
     value = err.instance
     fix = None
+    edits: tuple = ()
     if name == "pattern":
         pattern = err.kind.pattern
         if pattern == QUANTITY_PATTERN:
@@ -393,6 +425,13 @@ def _value_error(err: Any, name: str, path: tuple) -> SchemaError:
                        'quantities have no "B".')
             else:
                 fix = 'Write a quantity such as "500m", "1.5", "128Mi" or "2Gi".'
+            compact = re.sub(r"\s+", "", value) if isinstance(value, str) else None
+            if compact and compact != value and re.fullmatch(pattern, compact) and path:
+                from kubelint.model import Edit
+
+                # Spaces are the only mistake ("1 Gi"): the intended value is certain.
+                fix = f'Write "{compact}": a quantity has no spaces.'
+                edits = (Edit("set", path, compact),)
         else:
             message = f'{describe_value(value)} does not match the pattern "{pattern}"'
     elif name == "enum":
@@ -403,6 +442,11 @@ def _value_error(err: Any, name: str, path: tuple) -> SchemaError:
             import difflib
 
             match = next((o for o in options if isinstance(o, str) and o.lower() == value.lower()), None)
+            if match is not None and path:
+                from kubelint.model import Edit
+
+                # Only the case differs: the intended value is certain.
+                edits = (Edit("set", path, match),)
             if match is None:
                 strings = [o for o in options if isinstance(o, str)]
                 close = difflib.get_close_matches(value, strings, n=1, cutoff=0.6)
@@ -435,7 +479,7 @@ def _value_error(err: Any, name: str, path: tuple) -> SchemaError:
         message = f"{describe_value(value)} is not a multiple of {err.kind.multiple_of}"
     else:
         message = _plain(err.message)
-    return SchemaError("invalid", path, prefix + message, fix, "value")
+    return SchemaError("invalid", path, prefix + message, fix, "value", edits)
 
 
 def _explain_alternatives(err: Any, root: dict) -> list[tuple[int, SchemaError]]:
