@@ -52,7 +52,30 @@ class Rule:
         return " ".join(self.doc.strip().split("\n\n", 1)[0].split())
 
     def section(self, heading: str) -> str:
+        if heading == "Options":
+            return self.options_doc()
         return doc_sections(self.doc).get(heading, "")
+
+    def options_doc(self) -> str:
+        """The Options section, generated from the options' JSON Schema, the
+        one place their types, defaults and meaning are declared."""
+        lines = []
+        for name, schema in sorted(self.options.items()):
+            kind = schema.get("type", "")
+            if kind == "array":
+                item = schema.get("items", {})
+                kind = f"list of {', '.join(item['enum'])}" if "enum" in item else f"list of {item.get('type', 'values')}s"
+            elif "enum" in schema:
+                kind = "one of " + ", ".join(str(v) for v in schema["enum"])
+            if "default" in schema:
+                default = schema["default"]
+                if isinstance(default, bool):
+                    default = str(default).lower()
+                elif isinstance(default, list):
+                    default = ", ".join(str(v) for v in default) or "none"
+                kind += f"; default {default}"
+            lines.append(f"{name} ({kind}): {schema.get('description', '').strip()}")
+        return "\n".join(lines)
 
     def default_options(self) -> dict[str, Any]:
         return {k: v.get("default") for k, v in self.options.items() if "default" in v}

@@ -98,3 +98,19 @@ def test_doc_example_fails_and_use_instead_passes(rule, run_cli, tmp_path):
         assert code in (0, 1), err
         names = [f["name"] for f in json.loads(out)["findings"]]
         assert (rule.name in names) == should_fire, f"{rule.name} {heading}: {names}"
+
+
+def test_options_are_documented_from_their_schema_only():
+    """Option types, defaults and meanings are declared once, in the rule's
+    JSON Schema; the docs are generated from it, so no docstring repeats them."""
+    from kubelint.registry import doc_sections
+
+    for r in RULES:
+        assert "Options" not in doc_sections(r.doc), r.name
+        for name, schema in r.options.items():
+            assert schema.get("description"), (r.name, name)
+    dup = next(r for r in RULES if r.name == "duplicate-object")
+    assert dup.section("Options") == (
+        "scope (one of file, directory, run; default file): Where two definitions count as one object: "
+        "within a file, a directory, or everything checked together."
+    )

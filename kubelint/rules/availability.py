@@ -934,8 +934,6 @@ def hpa_target_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
           scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web-frontend}
           maxReplicas: 5
     Fix safety: no automatic fix; the "did you mean" name is a guess.
-    Options: strict (boolean, default false): report even when the run has
-    no object of the target's kind in the namespace.
     References: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/horizontal-pod-autoscaler-v2/
     """
     target = as_map(get_path(obj.data, ("spec", "scaleTargetRef")))
@@ -1003,8 +1001,6 @@ def pdb_selector_unmatched(obj: K8sObject, ctx) -> Iterator[Problem]:
             metadata: {labels: {app: web}}
             spec: {containers: [{name: web, image: "nginx:1.27"}]}
     Fix safety: no automatic fix; correct the selector or the pod labels.
-    Options: strict (boolean, default false): report even when the run has
-    no workload in the namespace.
     References: https://kubernetes.io/docs/tasks/run-application/configure-pdb/#specifying-a-poddisruptionbudget
     """
     selector = get_path(obj.data, ("spec", "selector"))

@@ -387,7 +387,6 @@ def run_as_high_uid(obj: K8sObject, ctx) -> Iterator[Problem]:
             - {name: web, image: "nginx:1.27"}
     Fix safety: no automatic fix (the ID is yours to choose): files in the
     image owned by the old UID become unreadable to the process.
-    Options: min-id (integer, default 10000): the lowest ID considered safe.
     References:
         https://github.com/zegl/kube-score/blob/master/score/security/security.go
         https://kubernetes.io/docs/concepts/workloads/pods/user-namespaces/
@@ -462,8 +461,6 @@ def service_account_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
           serviceAccountName: catalog
           containers: [{name: web, image: "nginx:1.27"}]
     Fix safety: no automatic fix; the "did you mean" name is a guess.
-    Options: strict (boolean, default false): report even when the run has
-    no ServiceAccount in the namespace.
     References:
         https://kubernetes.io/docs/concepts/security/service-accounts/#assign-to-pod
         https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#serviceaccount

@@ -61,7 +61,6 @@ def image_registry_not_allowed(obj: K8sObject, ctx) -> Iterator[Problem]:
           containers:
             - {name: web, image: "ghcr.io/acme/web:1.4.2"}
     Fix safety: no automatic fix; mirror the image into an allowed registry.
-    Options: registries (list of registries or registry/path prefixes).
     References: https://github.com/distribution/reference
     """
     # `--allowed-registry` / `allowed-registries` is the same list, set for
@@ -249,8 +248,6 @@ def image_pull_policy_never(obj: K8sObject, ctx) -> Iterator[Problem]:
             - {name: web, image: "ghcr.io/acme/web:1.4.2", imagePullPolicy: IfNotPresent}
     Fix safety: no automatic fix; the image must be in a registry the nodes
     can pull from.
-    Options: development-namespaces (list of namespaces, default dev,
-    development, local, kind, minikube).
     References: https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy
     """
     namespace = obj.ref.namespace

@@ -391,8 +391,6 @@ def service_target_port_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
               ports:
                 - {name: http, containerPort: 8080}
     Fix safety: no automatic fix; rename the targetPort or the container port.
-    Options: numeric-ports (boolean, default false): also check numeric
-    targetPorts against the declared containerPorts.
     References: https://kubernetes.io/docs/concepts/services-networking/service/#field-spec-ports
     """
     targets = service_targets(ctx, obj)
@@ -678,8 +676,6 @@ def networkpolicy_selector_unmatched(obj: K8sObject, ctx) -> Iterator[Problem]:
             metadata: {labels: {app: web}}
             spec: {containers: [{name: web, image: "nginx:1.27"}]}
     Fix safety: no automatic fix; correct the selector or the pod labels.
-    Options: strict (boolean, default false): report even when the run has
-    no workload in the namespace.
     References: https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource
     """
     from kubelint.rules.availability import selector_unmatched
@@ -765,8 +761,6 @@ def networkpolicy_peer_unmatched(obj: K8sObject, ctx) -> Iterator[Problem]:
             metadata: {labels: {app: api}}
             spec: {containers: [{name: api, image: "ghcr.io/acme/api:1.0"}]}
     Fix safety: no automatic fix; correct the peer's selector or the pod labels.
-    Options: strict (boolean, default false): report even when the run has
-    no workload in the namespace.
     References: https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
     """
     from kubelint.rules.availability import selector_unmatched
@@ -890,8 +884,6 @@ def ingress_backend_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
           selector: {app: web}
           ports: [{name: http, port: 80}]
     Fix safety: no automatic fix; the "did you mean" name is a guess.
-    Options: strict (boolean, default false): report a missing Service even
-    when the run has no Service in the namespace.
     References:
         https://kubernetes.io/docs/concepts/services-networking/ingress/#the-ingress-resource
         https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/#IngressBackend
@@ -985,8 +977,6 @@ def statefulset_service_name_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
           selector: {app: db}
           ports: [{port: 5432}]
     Fix safety: no automatic fix; create or correct the headless Service.
-    Options: strict (boolean, default false): report a missing Service even
-    when the run has no Service in the namespace.
     References: https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
     """
     name = get_path(obj.data, ("spec", "serviceName"))

@@ -276,7 +276,6 @@ def startup_probe_suggested(obj: K8sObject, ctx) -> Iterator[Problem]:
               startupProbe: {httpGet: {path: /healthz, port: 8080}, failureThreshold: 30, periodSeconds: 10}
               livenessProbe: {httpGet: {path: /healthz, port: 8080}}
     Fix safety: no automatic fix; the startup budget depends on the application.
-    Options: initial-delay-seconds (integer, default 60).
     References: https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-startup-probes
     """
     threshold = ctx.options.get("initial-delay-seconds", 60)

@@ -366,8 +366,6 @@ def rbac_escalation_verbs(obj: K8sObject, ctx) -> Iterator[Problem]:
             resources: ["clusterroles", "clusterrolebindings"]
             verbs: ["create", "update"]
     Fix safety: no automatic fix; without these verbs the API server only lets the subject grant what it already holds.
-    Options: verbs (list of bind, escalate, impersonate; default all three):
-    the verbs to report.
     References: https://kubernetes.io/docs/concepts/security/rbac-good-practices/#escalate-verb
     """
     reported = set(ctx.options.get("verbs") or ESCALATION_VERBS)
@@ -1000,8 +998,6 @@ def rbac_role_ref_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
         subjects:
           - {kind: ServiceAccount, name: web}
     Fix safety: no automatic fix; the "did you mean" name is a guess.
-    Options: strict (boolean, default false): report even when the run has
-    no role of that kind in reach.
     References: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding
     """
     kind, name = _role_ref(obj)

@@ -538,8 +538,6 @@ def env_reference_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
                   valueFrom:
                     configMapKeyRef: {name: web-config, key: LOG_LEVEL}
     Fix safety: no automatic fix; the "did you mean" name is a guess.
-    Options: strict (boolean, default false): report a missing ConfigMap or
-    Secret even when the run has none of that kind in the namespace.
     References: https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap/#define-container-environment-variables-using-configmap-data
     """
     index = keyed_objects(ctx)

@@ -1680,8 +1680,6 @@ def duplicate_object(obj: K8sObject, ctx) -> Iterator[Problem]:
         metadata: {name: settings-safe}
         data: {mode: safe}
     Fix safety: no automatic fix; decide which definition is the right one.
-    Options: scope (file, directory or run; default file): where two definitions
-    count as one object; run means every file checked together.
     References: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
     """
     key = _object_key(obj)
