@@ -41,6 +41,10 @@ class Settings:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     allowed_registries: list[str] = field(default_factory=list)
     config_file: str | None = None
+    # Rego policies (kubelint/policy): paths, and the command line's policy
+    # options (kubelint.policy.PolicyOptions fields by name).
+    policies: list[str] = field(default_factory=list)
+    policy_options: dict[str, Any] = field(default_factory=dict)
 
 
 # config file key -> Settings attribute
@@ -58,6 +62,7 @@ _KEYS = {
     "pss-level": "pss_level",
     "per-file-ignores": "per_file_ignores",
     "allowed-registries": "allowed_registries",
+    "policies": "policies",
 }
 
 
@@ -102,6 +107,7 @@ def load_settings(path: str | os.PathLike) -> Settings:
         settings.kubernetes_version = str(settings.kubernetes_version)
     # Relative paths in a config file are relative to the file.
     settings.crds = [str((path.parent / p)) if not os.path.isabs(p) else p for p in settings.crds]
+    settings.policies = [str((path.parent / p)) if not os.path.isabs(p) else p for p in settings.policies]
     return settings
 
 

@@ -146,6 +146,15 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
         from kubelint.rules import registry as load_registry
 
         registry = load_registry()
+    policies = None
+    if settings.policies:  # the policy stage (kubelint/policy): rules in Rego
+        from kubelint.policy import PolicyLoadError, load_policies
+
+        try:
+            policies = load_policies(settings.policies, settings)
+        except PolicyLoadError as e:
+            raise UsageError(str(e)) from None
+        registry = policies.extend(registry)
     version = resolve_version(settings)
     rules = active_rules(registry, settings)
     by_name = {r.name: r for r in rules}
@@ -212,6 +221,8 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
                 )
                 if not matches(finding, ignored):
                     findings.append(finding)
+    if policies is not None:
+        findings.extend(policies.evaluate(objects, {r.name: r for r in rules if r.category == "policy"}))
 
     per_file = [(pattern, _codes(registry, selectors)) for pattern, selectors in settings.per_file_ignores.items()]
     findings = [f for f in findings if not _suppressed(f, comments, per_file)]

@@ -16,6 +16,7 @@ COMMANDS = {
     "check": ("kubelint.cli.check", "check", "Check manifests: schema validation and rules."),
     "rules": ("kubelint.cli.rules", "rules", "List every rule."),
     "explain": ("kubelint.cli.explain", "explain", "Explain a rule: what, why, how to fix."),
+    "policy": ("kubelint.cli.policy", "policy", "Test and list Rego policies (conftest and Gatekeeper)."),
     "version": ("kubelint.cli.version", "version", "Print the version."),
 }
 

@@ -3,6 +3,8 @@ import sys
 
 import click
 
+from kubelint.cli.policy import apply_policy_options, policy_options
+
 FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
@@ -77,7 +79,8 @@ def _write(path: str, content: str) -> None:
 @click.option("--pss-level", type=click.Choice(["baseline", "restricted", "none"]), default=None, help="Pod Security Standards level to enforce.")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Configuration file (default: nearest .kubelint.yaml or pyproject.toml).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report.")
-def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color) -> None:
+@policy_options
+def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color, **policy) -> None:
     """Check Kubernetes manifests: files, directories (recursively) or - for stdin.
 
     Multi-document YAML, JSON and kind: List are read; documents that are not
@@ -111,6 +114,7 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
         settings.pss_level = pss_level
     if fail_on is not None:
         settings.fail_on = fail_on
+    apply_policy_options(settings, policy)
 
     main_file, extra = _outputs(fmt, outputs)
     # A check builds many small containers and frees nothing until it exits;

@@ -1,0 +1,486 @@
+"""The policy stage: organisations' own rules in Rego, run in the same pass as
+the built-in rules and reported in the same shape.
+
+    policies = load_policies(paths, settings)     # once per run; PolicyLoadError
+    registry = policies.extend(registry)          # the run's policy rules, selectable
+    findings = policies.evaluate(objects, rules)  # after the built-in rules
+
+Two kinds of policy are read from the same paths:
+
+* conftest policies: `.rego` files whose packages (`main`, or `--namespace`,
+  or every package with `--all-namespaces`) define `deny`, `violation`, `warn`
+  or `deny_<suffix>` rules over `input` (one object; with `--combine` the list
+  of `{path, contents}` of every object).  Rule name: `<package>.<rule>`.
+* Gatekeeper: ConstraintTemplate and constraint documents (YAML or JSON),
+  evaluated as Gatekeeper would.  Rule name: `<constraint kind>/<name>`.
+
+`.json`, `.yaml` and `.yml` files that are not Kubernetes objects are data,
+merged at the root of `data` as conftest does.
+
+A result is a string or an object with `msg`; it may carry `path` (a list of
+keys and indexes, a JSON pointer or `a.b[0].c`; the finding points at that
+node) and `fix` (a title, or `{title, snippet, edits: [{op, path, value}],
+safety}`).
+
+Policy rules are not in the static registry: `extend()` returns a registry
+that also holds the run's policy rules (category `policy`), so `--select`,
+`--ignore`, `severity` and every suppression treat them like built-in rules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from kubelint.policy.engines import Failure, PolicyLoadError
+from kubelint.policy.gatekeeper import Constraint, Template
+
+__all__ = ["PolicyLoadError", "PolicyOptions", "PolicySet", "load_policies"]
+
+POLICY_CATEGORY = "policy"
+ERROR_RULE = "policy-error"
+NOT_EVALUATED_RULE = "policy-not-evaluated"
+WRAPPER_PACKAGE = "kubelint_run"
+POLICY_SUFFIXES = (".rego", ".yaml", ".yml", ".json")
+DEFAULT_TIMEOUT = 10.0  # seconds per evaluation
+
+
+@dataclass(slots=True)
+class PolicyOptions:
+    namespaces: tuple[str, ...] = ("main",)
+    all_namespaces: bool = False
+    combine: bool = False
+    allow_net: bool = False
+    rego_version: str = "auto"  # auto, v0, v1: the syntax of a module that does not say
+    timeout: float | None = DEFAULT_TIMEOUT
+    opa_url: str | None = None
+    opa_push: bool = True  # False: the policies are already loaded on the server
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> "PolicyOptions":
+        options = cls()
+        for key, value in values.items():
+            if value is not None and value != () and hasattr(options, key):
+                setattr(options, key, tuple(value) if key == "namespaces" else value)
+        return options
+
+
+@dataclass(slots=True)
+class ConftestRule:
+    package: str
+    rule: str
+    file: str
+    line: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.package}.{self.rule}"
+
+    @property
+    def severity(self) -> str:
+        return "warning" if self.rule.startswith("warn") else "error"
+
+
+@dataclass(slots=True)
+class PolicySet:
+    options: PolicyOptions
+    modules: dict = field(default_factory=dict)  # module name -> kubelint.policy.rego.Module
+    data: dict = field(default_factory=dict)
+    conftest: list[ConftestRule] = field(default_factory=list)
+    templates: dict[str, Template] = field(default_factory=dict)  # by constraint kind
+    constraints: list[Constraint] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    # --- the run's rules -------------------------------------------------
+
+    def rules(self) -> list:
+        from kubelint.registry import Rule
+
+        rules = []
+        for c in self.conftest:
+            rules.append(
+                Rule(c.name, c.name, c.severity, POLICY_CATEGORY, True,
+                     f"Conftest rule `{c.rule}` of package `{c.package}` ({c.file}:{c.line}).")
+            )
+        for k in self.constraints:
+            from kubelint.policy.gatekeeper import ACTIONS
+
+            rules.append(
+                Rule(k.rule_name, k.rule_name, ACTIONS[k.action], POLICY_CATEGORY, True,
+                     f"Gatekeeper constraint {k.rule_name} ({k.file}:{k.line}), template "
+                     f"{self.templates[k.kind].name}; enforcementAction {k.action}.")
+            )
+        rules.append(Rule(ERROR_RULE, ERROR_RULE, "error", POLICY_CATEGORY, True,
+                          "A policy failed on an object: a runtime error, or it ran past the time limit."))
+        rules.append(Rule(NOT_EVALUATED_RULE, NOT_EVALUATED_RULE, "info", POLICY_CATEGORY, True,
+                          "A ConstraintTemplate has no Rego code (CEL only); kubelint does not evaluate CEL."))
+        return rules
+
+    def extend(self, registry):
+        """The registry plus this run's policy rules."""
+        from kubelint.registry import Registry
+
+        return Registry([*registry.rules, *self.rules()])
+
+    # --- evaluation --------------------------------------------------------
+
+    def _constraints_in_use(self) -> list[Constraint]:
+        return [k for k in self.constraints if self.templates[k.kind].rego is not None]
+
+    def engine(self, objects: Sequence[dict] = ()):
+        """The compiled policies (inventory built from `objects`)."""
+        from kubelint.policy import engines
+        from kubelint.policy.gatekeeper import inventory
+
+        modules = [(name, m.v1_source) for name, m in self.modules.items() if m.package]
+        entrypoints = []
+        if self.conftest:
+            lines = [f"package {WRAPPER_PACKAGE}", "import rego.v1", ""]
+            for c in self.conftest:
+                lines.append(f"results[{json.dumps(c.name)}] := data.{_ref(c.package)}.{c.rule}")
+            modules.append((f"{WRAPPER_PACKAGE}.rego", "\n".join(lines) + "\n"))
+            entrypoints.append(f"{WRAPPER_PACKAGE}/results")
+        for template in {self.templates[k.kind].package: self.templates[k.kind] for k in self._constraints_in_use()}.values():
+            entrypoints.append(template.package.replace(".", "/") + "/violation")
+        data = dict(self.data)
+        if any(t.uses_inventory for t in self.templates.values()):
+            data["inventory"] = inventory(list(objects))
+        if self.options.opa_url:
+            return engines.OpaEngine(self.options.opa_url, modules, data, entrypoints, self.options.timeout or 60.0, self.options.opa_push)
+        if not entrypoints:
+            return None
+        return engines.RegopyEngine(modules, data, entrypoints, self.describe_error)
+
+    def describe_error(self, text: str) -> str:
+        from kubelint.policy.rego import error_location, error_message
+
+        where = error_location(text, self.modules)
+        message = error_message(text)
+        if where:
+            return f"{where[0]}:{where[1]}:{where[2]}: {message}"
+        return f"policy: {message}"
+
+    def evaluate(self, objects: Sequence, rules: dict) -> list:
+        """Findings of the policies over the run's objects (K8sObject values).
+        `rules`: the active policy rules by name (others are not reported)."""
+        from kubelint.policy import engines
+        from kubelint.policy.gatekeeper import matches, review_of
+
+        objects = [o for o in objects if not o.partial]
+        findings: list = []
+        for template in self.templates.values():
+            if template.rego is None and any(k.kind == template.kind for k in self.constraints):
+                rule = rules.get(NOT_EVALUATED_RULE)
+                if rule is not None:
+                    findings.append(_file_finding(rule, template.file, template.line,
+                                                  f"ConstraintTemplate {template.name} has no Rego code (CEL only); its constraints were not evaluated"))
+        if not objects or not (self.conftest or self._constraints_in_use()):
+            return findings
+        engine = self.engine([o.data for o in objects])
+        jobs: list = []
+        owners: list = []  # (kind, object index or None, constraint)
+        conftest_entry = f"{WRAPPER_PACKAGE}/results"
+        if self.conftest and any(c.name in rules for c in self.conftest):
+            if self.options.combine:
+                jobs.append((conftest_entry, [{"path": o.file, "contents": o.data} for o in objects]))
+                owners.append(("combine", None, None))
+            else:
+                for index, obj in enumerate(objects):
+                    jobs.append((conftest_entry, obj.data))
+                    owners.append(("conftest", index, None))
+        constraints = [k for k in self._constraints_in_use() if k.rule_name in rules]
+        if constraints:
+            namespaces = {
+                o.ref.name: o.data for o in objects if o.kind == "Namespace" and o.group == "" and o.ref.name
+            }
+            for index, obj in enumerate(objects):
+                review = review_of(obj.data)
+                for k in constraints:
+                    if matches(k, review, namespaces):
+                        entry = self.templates[k.kind].package.replace(".", "/") + "/violation"
+                        jobs.append((entry, {"review": review, "parameters": k.parameters}))
+                        owners.append(("gatekeeper", index, k))
+        answers = engines.run_jobs(engine, jobs, self.options.timeout)
+        from kubelint.suppress import matches as suppressed, object_ignores
+
+        ignores: dict[int, frozenset] = {}
+        for (kind, index, constraint), answer in zip(owners, answers):
+            obj = objects[index] if index is not None else objects[0]
+            produced: list = []
+            if isinstance(answer, Failure):
+                rule = rules.get(ERROR_RULE)
+                what = constraint.rule_name if constraint else "conftest policies"
+                if rule is not None:
+                    produced.append(_finding(rule, obj, f"{what}: {answer.reason}", (), None))
+            elif kind == "gatekeeper":
+                rule = rules[constraint.rule_name]
+                for item in _as_items(answer):
+                    message, path, fix = result_item(item)
+                    produced.append(_finding(rule, obj, message, path, fix))
+            else:
+                for name, value in (answer or {}).items():
+                    rule = rules.get(name)
+                    if rule is None:
+                        continue
+                    for item in _as_items(value):
+                        target = obj
+                        if kind == "combine":
+                            target = _combine_target(item, objects)
+                        message, path, fix = result_item(item)
+                        produced.append(_finding(rule, target, message, path, fix))
+            for finding, target in produced:
+                key = id(target)
+                if key not in ignores:
+                    ignores[key] = object_ignores(target)
+                if not suppressed(finding, ignores[key]):
+                    findings.append(finding)
+        return findings
+
+
+def _ref(package: str) -> str:
+    return ".".join(part if part.isidentifier() else json.dumps(part) for part in package.split("."))
+
+
+def _as_items(value: Any) -> list:
+    if value is None or value is False or value is True:
+        return []
+    if isinstance(value, dict):
+        # a v0 partial set read as an object of `item: true` never reaches
+        # here (modules are upgraded); a partial object gives its values.
+        return list(value.values())
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def _combine_target(item: Any, objects: Sequence):
+    """With --combine, a result may say which object it is about: `index`
+    (into the input list) or `object: {kind, name, namespace}`."""
+    if isinstance(item, dict):
+        index = item.get("index")
+        if isinstance(index, int) and 0 <= index < len(objects):
+            return objects[index]
+        ref = item.get("object")
+        if isinstance(ref, dict):
+            for o in objects:
+                if o.kind == ref.get("kind") and o.ref.name == ref.get("name") and (
+                    "namespace" not in ref or o.ref.namespace == ref.get("namespace")
+                ):
+                    return o
+    return objects[0]
+
+
+def result_item(item: Any) -> tuple[str, tuple, Any]:
+    """(message, path, fix) of one policy result."""
+    from kubelint.model import Edit, Fix, FIX_SAFETIES
+
+    if isinstance(item, str):
+        return item, (), None
+    if not isinstance(item, dict):
+        return json.dumps(item, sort_keys=True), (), None
+    message = item.get("msg", item.get("message"))
+    if not isinstance(message, str):
+        message = json.dumps(item, sort_keys=True)
+    path = parse_path(item.get("path"))
+    fix = None
+    raw = item.get("fix")
+    if isinstance(raw, str) and raw:
+        fix = Fix(raw, safety="none")
+    elif isinstance(raw, dict):
+        edits = []
+        for e in raw.get("edits") or []:
+            try:
+                edits.append(Edit(e["op"], parse_path(e.get("path")), e.get("value")))
+            except (KeyError, TypeError, ValueError):
+                edits = []
+                break
+        safety = raw.get("safety")
+        if safety not in FIX_SAFETIES:
+            safety = "unsafe" if edits else "none"
+        snippet = raw.get("snippet")
+        fix = Fix(str(raw.get("title") or "Apply the policy's fix."), snippet if isinstance(snippet, str) else None, tuple(edits), safety)
+    return message, path, fix
+
+
+def parse_path(value: Any) -> tuple:
+    """A result's `path`: a list, a JSON pointer (`/spec/replicas`), or
+    dotted (`spec.template.spec.containers[0].image`)."""
+    if isinstance(value, list):
+        return tuple(p if isinstance(p, (str, int)) and not isinstance(p, bool) else str(p) for p in value)
+    if not isinstance(value, str) or not value:
+        return ()
+    if value.startswith("/"):
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in value[1:].split("/")]
+    else:
+        import re
+
+        parts = [p for p in re.split(r"\.|\[(\d+)\]", value) if p]
+    return tuple(int(p) if p.isdigit() else p for p in parts)
+
+
+def _finding(rule, obj, message: str, path: tuple, fix):
+    from kubelint.model import Finding
+
+    line, column = obj.position(path)
+    return Finding(
+        rule.code, rule.name, rule.severity, f"{obj.ref.label()}: {message}", obj.file, line, column,
+        fix, obj.ref, tuple(path), obj.document.index, obj.prefix,
+    ), obj
+
+
+def _file_finding(rule, file: str, line: int, message: str):
+    from kubelint.model import Finding
+
+    return Finding(rule.code, rule.name, rule.severity, message, file, line, 1)
+
+
+# --- loading -------------------------------------------------------------
+
+
+def policy_files(paths: Iterable[str]) -> list[str]:
+    files: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                files.extend(os.path.join(root, n) for n in sorted(names) if n.lower().endswith(POLICY_SUFFIXES))
+        elif os.path.isfile(path):
+            files.append(path)
+        else:
+            raise PolicyLoadError(f"{path}: no such file or directory")
+    return files
+
+
+def load_policies(paths: Iterable[str], settings: Any = None, options: PolicyOptions | None = None) -> PolicySet:
+    """Read policies from files and directories; compile errors and unusable
+    policies raise PolicyLoadError (one line: file:line:col: what)."""
+    if options is None:
+        options = PolicyOptions.from_mapping(getattr(settings, "policy_options", None) or {})
+    from kubelint.policy import gatekeeper
+    from kubelint.policy.rego import conftest_rules, read_module
+
+    policies = PolicySet(options)
+    rego_files = []
+    for file in policy_files(paths):
+        policies.files.append(file)
+        if file.lower().endswith(".rego"):
+            rego_files.append(file)
+        else:
+            _load_document_file(policies, file)
+    for file in rego_files:
+        text = _read_text(file)
+        module = read_module(file, text, options.rego_version)
+        _check_module(module, options)
+        if not module.package:
+            raise PolicyLoadError(f"{file}:1:1: no package declaration")
+        policies.modules[file] = module
+    for template in list(policies.templates.values()):
+        if template.rego is None:
+            continue
+        name = f"{template.file}#{template.name}"
+        module = read_module(name, template.rego, template.version)
+        module.file = template.file
+        module.line_offset = template.rego_line - 1
+        _check_module(module, options)
+        template.package = module.package
+        template.uses_inventory = "data.inventory" in template.rego
+        if "violation" not in module.rules:
+            raise PolicyLoadError(f"{template.file}:{template.line}:1: ConstraintTemplate {template.name}: its Rego defines no violation rule")
+        policies.modules[name] = module
+        for i, lib in enumerate(template.libs):
+            lib_module = read_module(f"{name}#lib{i}", lib, template.version)
+            lib_module.file = template.file
+            _check_module(lib_module, options)
+            policies.modules[f"{name}#lib{i}"] = lib_module
+            template.uses_inventory = template.uses_inventory or "data.inventory" in lib
+    for constraint in policies.constraints:
+        if constraint.kind not in policies.templates:
+            raise PolicyLoadError(
+                f"{constraint.file}:{constraint.line}:1: constraint {constraint.rule_name}: no ConstraintTemplate defines kind {constraint.kind}"
+            )
+    template_modules = {f"{t.file}#{t.name}" for t in policies.templates.values()}
+    packages: dict[str, list] = {}
+    for name, module in policies.modules.items():
+        if name in template_modules or "#lib" in name:
+            continue
+        for rule in conftest_rules(module):
+            packages.setdefault(module.package, [])
+            if all(c.rule != rule for c in packages[module.package]):
+                packages[module.package].append(ConftestRule(module.package, rule, module.file, module.rules[rule]))
+    wanted = packages if options.all_namespaces else {p: packages[p] for p in options.namespaces if p in packages}
+    for rules in wanted.values():
+        policies.conftest.extend(rules)
+    if not options.opa_url and options.allow_net:
+        raise PolicyLoadError("--allow-net: the embedded engine (regopy) has no network builtins; evaluate on an OPA server with --opa-url")
+    return policies
+
+
+def _check_module(module, options: PolicyOptions) -> None:
+    if not options.allow_net:
+        for name, (line, column) in module.calls.items():
+            raise PolicyLoadError(
+                f"{module.file}:{line + module.line_offset}:{column}: {name} reaches the network; "
+                "network builtins are disabled unless --allow-net is given"
+            )
+
+
+def _read_text(file: str) -> str:
+    try:
+        with open(file, encoding="utf-8") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise PolicyLoadError(f"{file}: cannot read: {getattr(e, 'strerror', None) or e}") from None
+
+
+def _load_document_file(policies: PolicySet, file: str) -> None:
+    from kubelint.parse import parse_file
+    from kubelint.policy import gatekeeper
+
+    text = _read_text(file)
+    parsed = parse_file(file, text.encode("utf-8"))
+    for hazard in parsed.hazards:
+        if hazard.name in ("yaml-syntax", "json-syntax", "yaml-encoding"):
+            raise PolicyLoadError(f"{file}:{hazard.line}:{hazard.column}: {hazard.message}")
+    for doc in parsed.documents:
+        data = doc.data
+        if not isinstance(data, dict):
+            continue
+        if gatekeeper.is_template(data):
+            template = gatekeeper.read_template(data, file, doc.line)
+            if template.rego is not None:
+                first = next((l for l in template.rego.splitlines() if l.strip()), "")
+                offset = text.find(first.strip()) if first else -1
+                template.rego_line = text.count("\n", 0, offset) + 1 - _leading_blank(template.rego) if offset >= 0 else doc.line
+            if template.kind in policies.templates:
+                raise PolicyLoadError(f"{file}:{doc.line}:1: a second ConstraintTemplate for kind {template.kind}")
+            policies.templates[template.kind] = template
+        elif gatekeeper.is_constraint(data):
+            policies.constraints.append(gatekeeper.read_constraint(data, file, doc.line))
+        elif "kind" in data and "apiVersion" in data:
+            continue  # a Kubernetes object (a sample, a kustomization): not data
+        else:
+            try:
+                _merge(policies.data, data, file)
+            except PolicyLoadError:
+                raise
+
+
+def _leading_blank(text: str) -> int:
+    count = 0
+    for line in text.splitlines():
+        if line.strip():
+            break
+        count += 1
+    return count
+
+
+def _merge(into: dict, data: dict, file: str, where: str = "data") -> None:
+    for key, value in data.items():
+        if key in into and isinstance(into[key], dict) and isinstance(value, dict):
+            _merge(into[key], value, file, f"{where}.{key}")
+        elif key in into and into[key] != value:
+            raise PolicyLoadError(f"{file}: {where}.{key} is already set by another data file")
+        else:
+            into[key] = value

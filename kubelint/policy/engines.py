@@ -1,0 +1,246 @@
+"""Where Rego runs: embedded (regopy) or on an OPA server (opa-python-client).
+
+Both take the same compiled view of a policy set (modules upgraded to Rego
+v1, data) and answer the same jobs: (entrypoint, input) -> value, where an
+entrypoint is a rule path such as `kubelint_run/results` or
+`k8srequiredlabels/violation`.
+
+A time limit per evaluation: regopy cannot be interrupted, so jobs run in a
+forked worker that streams each answer back; when one takes longer than the
+limit the worker is killed, that job is reported as timed out, and a new
+worker (forked from the same compiled bundle) goes on with the next job.
+The same shield turns a crash of the interpreter into an error for one job.
+Where there is no fork (Windows), jobs run in process without a limit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import select
+import signal
+import struct
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+
+class PolicyLoadError(Exception):
+    """A policy that cannot be used: one line, with file:line:col when known."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A job that gave no answer: a runtime error, a time-out, a crash."""
+
+    reason: str
+
+
+Job = tuple[str, Any]  # (entrypoint, input)
+
+
+class _Silenced:
+    """regopy prints compile errors on the C stdout; keep our stdout clean."""
+
+    def __enter__(self):
+        import sys
+
+        sys.stdout.flush()
+        self.saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+
+    def __exit__(self, *exc):
+        os.dup2(self.saved, 1)
+        os.close(self.saved)
+
+
+class RegopyEngine:
+    """Modules and data compiled once into a regopy bundle."""
+
+    def __init__(self, modules: Sequence[tuple[str, str]], data: dict, entrypoints: Sequence[str], describe):
+        try:
+            from regopy import Interpreter
+            from regopy.rego_shared import RegoError
+        except ImportError:
+            raise PolicyLoadError("policies need regopy: pip install regopy") from None
+
+        self.entrypoints = list(entrypoints)
+        interpreter = Interpreter()
+        try:
+            with _Silenced():
+                for name, source in modules:
+                    interpreter.add_module(name, source)
+                interpreter.add_data(data)
+                # Compile errors surface on the first query; make one now.
+                from regopy.rego_shared import rego_output_string, rego_query
+
+                check = rego_output_string(rego_query(interpreter._impl, "x := 1"))
+                if check.startswith("(rego-errorseq") or check.startswith("(error"):
+                    raise PolicyLoadError(describe(check))
+                self.bundle = interpreter.build(None, self.entrypoints) if self.entrypoints else None
+        except RegoError as e:
+            raise PolicyLoadError(describe(str(e.args[0] if e.args else e))) from None
+        self.interpreter = Interpreter()
+
+    def evaluate(self, job: Job) -> Any:
+        from regopy import Input
+        from regopy.rego_shared import rego_bundle_query_entrypoint, rego_free_output, rego_output_string
+
+        entrypoint, value = job
+        self.interpreter.set_input(Input(value))
+        impl = rego_bundle_query_entrypoint(self.interpreter._impl, self.bundle._impl, entrypoint)
+        try:
+            text = rego_output_string(impl)
+        finally:
+            rego_free_output(impl)
+        if text == "undefined" or not text:
+            return None
+        if text.startswith("(") or text.startswith("<"):
+            return Failure(_runtime_error(text))
+        out = json.loads(text)
+        if isinstance(out, list):
+            out = out[0] if out else {}
+        expressions = out.get("expressions") or []
+        return expressions[0] if expressions else None
+
+
+def _runtime_error(text: str) -> str:
+    from kubelint.policy.rego import error_message
+
+    return error_message(text) if "errormsg" in text else "the policy could not be evaluated"
+
+
+class OpaEngine:
+    """Policies pushed to an OPA server (or already there: `push=False`),
+    queried through its data API."""
+
+    def __init__(self, url: str, modules, data: dict, entrypoints, timeout: float, push: bool = True):
+        from urllib.parse import urlsplit
+
+        try:
+            from opa_client import OpaClient
+        except ImportError:
+            raise PolicyLoadError("--opa-url needs opa-python-client: pip install 'kubelint[opa]'") from None
+
+        parts = urlsplit(url if "//" in url else f"http://{url}")
+        if not parts.hostname:
+            raise PolicyLoadError(f"--opa-url {url}: not a URL")
+        self.client = OpaClient(
+            host=parts.hostname,
+            port=parts.port or (443 if parts.scheme == "https" else 8181),
+            ssl=parts.scheme == "https",
+            timeout=timeout,
+            retries=0,
+        )
+        self.entrypoints = list(entrypoints)
+        if not push:
+            return
+        try:
+            for name, source in modules:
+                self.client.update_policy_from_string(source, _policy_id(name), rego_compat=False)
+            for key, value in data.items():
+                self.client.update_or_create_data(value if isinstance(value, dict) else {"value": value}, key)
+        except Exception as e:  # the client raises its own error types and requests' ones
+            raise PolicyLoadError(f"--opa-url {url}: {_describe_opa_error(e)}") from None
+
+    def evaluate(self, job: Job) -> Any:
+        entrypoint, value = job
+        package, _, rule = entrypoint.rpartition("/")
+        try:
+            answer = self.client.query_rule(value, package.replace("/", "."), rule)
+        except Exception as e:
+            return Failure(f"OPA server: {_describe_opa_error(e)}")
+        return answer.get("result")
+
+
+def _policy_id(name: str) -> str:
+    return "kubelint/" + "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+def _describe_opa_error(e: Exception) -> str:
+    text = str(e) or type(e).__name__
+    if "timed out" in text.lower() or "timeout" in type(e).__name__.lower():
+        return "timed out"
+    return " ".join(text.split())[:300]
+
+
+# --- running jobs with a time limit ---------------------------------------
+
+
+def run_jobs(engine, jobs: Sequence[Job], timeout: float | None) -> list[Any]:
+    """Answers in job order; a Failure for a job that timed out or crashed."""
+    if not jobs:
+        return []
+    if timeout is None or not hasattr(os, "fork") or isinstance(engine, OpaEngine):
+        return [_safe(engine, job) for job in jobs]
+    results: list[Any] = [None] * len(jobs)
+    start = 0
+    while start < len(jobs):
+        start = _run_worker(engine, jobs, start, results, timeout)
+    return results
+
+
+def _safe(engine, job: Job) -> Any:
+    try:
+        return engine.evaluate(job)
+    except (ValueError, RuntimeError) as e:
+        return Failure(str(e))
+
+
+def _run_worker(engine, jobs: Sequence[Job], start: int, results: list, timeout: float) -> int:
+    """Fork a worker for jobs[start:]; return where the next worker starts."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        os.close(read_fd)
+        try:
+            out = os.fdopen(write_fd, "wb", buffering=1 << 16)
+            for index in range(start, len(jobs)):
+                payload = pickle.dumps((index, _safe(engine, jobs[index])), protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(struct.pack("!I", len(payload)) + payload)
+                out.flush()
+            out.close()
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    reader = os.fdopen(read_fd, "rb", buffering=0)
+    next_index = start
+    try:
+        while next_index < len(jobs):
+            header = _read_exact(reader, 4, timeout)
+            if header is None:  # time-out
+                results[next_index] = Failure(f"evaluation took longer than {timeout:g}s")
+                os.kill(pid, signal.SIGKILL)
+                return next_index + 1
+            if not header:  # the worker died
+                results[next_index] = Failure("the policy engine crashed on this input")
+                return next_index + 1
+            (size,) = struct.unpack("!I", header)
+            body = _read_exact(reader, size, timeout)
+            if not body:
+                results[next_index] = Failure("the policy engine crashed on this input")
+                return next_index + 1
+            index, value = pickle.loads(body)
+            results[index] = value
+            next_index = index + 1
+        return next_index
+    finally:
+        reader.close()
+        os.waitpid(pid, 0)
+
+
+def _read_exact(reader, size: int, timeout: float) -> bytes | None:
+    """`size` bytes; b"" at end of file; None after `timeout` seconds of silence."""
+    chunks = []
+    while size:
+        ready, _, _ = select.select([reader], [], [], timeout)
+        if not ready:
+            return None
+        chunk = reader.read(size)
+        if not chunk:
+            return b""
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,318 @@
+"""Rego source handling that needs no interpreter: the version a module is
+written in, the rules it defines, the builtins it calls, and the upgrade of
+the older syntax (Rego v0) to Rego v1, which is what regopy reads.
+
+Which syntax a module is in:
+
+* `import rego.v1` says v1; so does a `--rego-version v1` (or `rego-version: v1`
+  in the configuration).
+* `import future.keywords...`, `import rego.v0`, or any rule body opened
+  without `if` (`deny[msg] { ... }`, `p { ... }`) means v0: no v1 module has
+  those (OPA 1.0 rejects a body without `if`).
+* A module that says nothing and reads the same in both is taken as v1, as
+  OPA 1.x and conftest 0.56+ do.
+
+Upgrading v0 changes two things, as `opa fmt --v0-v1` does: a partial set
+head `name[key]` (no value) becomes `name contains key`, and `if` is put
+before every rule body that lacks it.  Lines stay where they were, so an
+error position in the upgraded text is one in the file (columns are mapped
+back through the inserted text).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_TOKEN_RE = re.compile(
+    r"""(?P<nl>\n)|(?P<ws>[ \t\r]+)|(?P<comment>\#[^\n]*)|(?P<str>"(?:[^"\\\n]|\\.)*")|(?P<raw>`[^`]*`)"""
+    r"""|(?P<ident>[A-Za-z_][A-Za-z0-9_]*)|(?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)"""
+    r"""|(?P<op>:=|==|!=|<=|>=|[{}\[\]().,;:=<>+\-*/%|&!])|(?P<other>.)""",
+    re.S,
+)
+OPEN, CLOSE = "{[(", "}])"
+# Tokens after which a `{` opens a body, not an object or set literal.
+_TERM_END = {"ident", "num", "str", "raw"}
+NETWORK_BUILTINS = ("http.send", "net.lookup_ip_addr")
+# Rule names conftest reads: deny, violation, warn, and `deny_<suffix>` etc.
+CONFTEST_RULE_RE = re.compile(r"^(deny|violation|warn)(_[A-Za-z0-9_]+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str
+    text: str
+    start: int  # offset in the source
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass(slots=True)
+class Module:
+    """A Rego module as kubelint knows it before compiling it."""
+
+    file: str
+    source: str  # as written
+    package: str = ""
+    version: str = "v1"  # the syntax it was read as
+    rules: dict[str, int] = field(default_factory=dict)  # top-level rule name -> line of its first head
+    v1_source: str = ""  # what the interpreter gets
+    inserts: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # line -> [(column, length)]
+    calls: dict[str, tuple[int, int]] = field(default_factory=dict)  # dotted call name -> first (line, column)
+    line_offset: int = 0  # lines before the module in its file (Rego inside a ConstraintTemplate)
+
+    def original_column(self, line: int, column: int) -> int:
+        """The column in the file of a column in the upgraded text."""
+        shift = sum(length for col, length in self.inserts.get(line, ()) if col < column)
+        return max(1, column - shift)
+
+
+def tokenize(source: str) -> list[Token]:
+    tokens: list[Token] = []
+    line, line_start = 1, 0
+    for m in _TOKEN_RE.finditer(source):
+        kind = m.lastgroup or "other"
+        text = m.group()
+        if kind not in ("ws", "comment"):
+            tokens.append(Token(kind, text, m.start(), line, m.start() - line_start + 1))
+        if kind == "nl":
+            line += 1
+            line_start = m.end()
+        elif kind == "raw" and "\n" in text:
+            line += text.count("\n")
+            line_start = m.start() + text.rfind("\n") + 1
+    return tokens
+
+
+def _skip_balanced(tokens: list[Token], i: int) -> int:
+    """Index after the bracket group that opens at tokens[i]."""
+    depth = 0
+    while i < len(tokens):
+        t = tokens[i].text
+        if tokens[i].kind == "op" and t in OPEN:
+            depth += 1
+        elif tokens[i].kind == "op" and t in CLOSE:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return i
+
+
+def _skip_newlines(tokens: list[Token], i: int) -> int:
+    while i < len(tokens) and tokens[i].kind == "nl":
+        i += 1
+    return i
+
+
+def read_module(file: str, source: str, default_version: str = "auto") -> Module:
+    """Scan a module: package, rules, calls, syntax version; upgrade v0."""
+    tokens = tokenize(source)
+    module = Module(file, source)
+    imports: list[str] = []
+    body_without_if = False
+    partial_sets: list[tuple[Token, Token, Token]] = []  # (name, "[", "]") of `name[key]` heads
+    missing_if: list[Token] = []  # `{` of bodies without `if`
+    i = 0
+    n = len(tokens)
+    while i < n:
+        t = tokens[i]
+        if t.kind == "nl" or t.text == ";":
+            i += 1
+            continue
+        if t.kind == "ident" and t.text in ("package", "import"):
+            j = i + 1
+            parts = []
+            while j < n and tokens[j].kind != "nl":
+                parts.append(tokens[j].text)
+                j += 1
+            name = "".join(parts).split(" as ")[0]
+            if t.text == "package":
+                module.package = name
+            else:
+                imports.append(name)
+            i = j
+            continue
+        if t.kind == "ident" and t.text == "default":
+            j = i + 1
+            if j < n and tokens[j].kind == "ident":
+                module.rules.setdefault(tokens[j].text, tokens[j].line)
+            while j < n and tokens[j].kind != "nl":
+                j = _skip_balanced(tokens, j) if tokens[j].text in OPEN and tokens[j].kind == "op" else j + 1
+            i = j
+            continue
+        if t.kind != "ident":
+            i += 1
+            continue
+        # A rule head: ref, optional args, optional `contains`/value, optional `if`, body.
+        name_token = t
+        module.rules.setdefault(t.text, t.line)
+        j = i + 1
+        brackets: list[tuple[int, int]] = []
+        while j < n:
+            if tokens[j].text == "." and j + 1 < n and tokens[j + 1].kind == "ident":
+                j += 2
+            elif tokens[j].text == "[" and tokens[j].kind == "op":
+                end = _skip_balanced(tokens, j)
+                brackets.append((j, end - 1))
+                j = end
+            else:
+                break
+        is_function = j < n and tokens[j].text == "("
+        if is_function:
+            j = _skip_balanced(tokens, j)
+        has_value = has_contains = False
+        if j < n and tokens[j].text == "contains":
+            has_contains = True
+            j += 1
+        elif j < n and tokens[j].text in ("=", ":="):
+            has_value = True
+            j += 1
+        j, has_if, body = _rule_rest(tokens, j, has_value or has_contains)
+        if body is not None and not has_if:
+            body_without_if = True
+            missing_if.append(tokens[body])
+        if (
+            not has_value
+            and not has_contains
+            and not is_function
+            and len(brackets) == 1
+            and tokens[brackets[0][0] - 1] is name_token
+        ):
+            partial_sets.append((name_token, tokens[brackets[0][0]], tokens[brackets[0][1]]))
+        # else branches and further bodies
+        while True:
+            k = _skip_newlines(tokens, j)
+            if k < n and tokens[k].text == "else":
+                k += 1
+                if k < n and tokens[k].text in ("=", ":="):
+                    k += 1
+                    j, has_if, body = _rule_rest(tokens, k, True)
+                else:
+                    j, has_if, body = _rule_rest(tokens, k, False)
+                if body is not None and not has_if:
+                    missing_if.append(tokens[body])
+                continue
+            if k < n and tokens[k].text == "{" and j == k:
+                # v0's second body of the same rule (`p { a } { b }`)
+                missing_if.append(tokens[k])
+                j = _skip_balanced(tokens, k)
+                continue
+            break
+        i = j
+    for index, t in enumerate(tokens):
+        if t.kind == "ident" and index + 2 < n and tokens[index + 1].text == "." and tokens[index + 2].kind == "ident":
+            name = f"{t.text}.{tokens[index + 2].text}"
+            if name in NETWORK_BUILTINS and name not in module.calls:
+                module.calls[name] = (t.line, t.column)
+
+    if "rego.v1" in imports:
+        module.version = "v1"
+    elif "rego.v0" in imports or any(p.startswith("future.keywords") for p in imports) or body_without_if:
+        module.version = "v0"
+    elif default_version in ("v0", "v1"):
+        module.version = default_version
+    else:
+        module.version = "v1"
+    if module.version == "v0":
+        module.v1_source = _upgrade(module, source, partial_sets, missing_if, imports)
+    else:
+        module.v1_source = source
+    return module
+
+
+def _rule_rest(tokens: list[Token], j: int, has_value: bool) -> tuple[int, bool, int | None]:
+    """From after `=`/`:=`/`contains` (or after the head ref): skip the value,
+    read an optional `if` and the body.  (next index, saw `if`, index of the
+    body's `{` or None)."""
+    n = len(tokens)
+    prev_kind = "op"
+    if has_value:
+        while j < n:
+            t = tokens[j]
+            if t.kind == "nl" or t.text == "if":
+                break
+            if t.text == "{" and (prev_kind in _TERM_END or tokens[j - 1].text in (")", "]", "}")):
+                break
+            if t.kind == "op" and t.text in OPEN:
+                j = _skip_balanced(tokens, j)
+                prev_kind = "close"
+                continue
+            prev_kind = t.kind
+            j += 1
+    has_if = j < n and tokens[j].text == "if"
+    if has_if:
+        j += 1
+    k = j
+    if has_if:
+        k = _skip_newlines(tokens, j)
+    if k < n and tokens[k].text == "{":
+        return _skip_balanced(tokens, k), has_if, k
+    if has_if:
+        # one-line body: `p if input.x`
+        while j < n and tokens[j].kind != "nl":
+            j = _skip_balanced(tokens, j) if tokens[j].kind == "op" and tokens[j].text in OPEN else j + 1
+    return j, has_if, None
+
+
+def _upgrade(module: Module, source: str, partial_sets, missing_if, imports) -> str:
+    edits: list[tuple[int, int, str, int, int]] = []  # (start, end, text, line, column)
+    for name, open_, close in partial_sets:
+        # `name[key]` -> `name contains key`
+        edits.append((open_.start, open_.start + 1, " contains ", open_.line, open_.column))
+        edits.append((close.start, close.start + 1, "", close.line, close.column))
+    for brace in missing_if:
+        edits.append((brace.start, brace.start, "if ", brace.line, brace.column))
+    out = []
+    last = 0
+    for start, end, text, line, column in sorted(edits):
+        out.append(source[last:start])
+        out.append(text)
+        last = end
+        delta = len(text) - (end - start)
+        if delta:
+            module.inserts.setdefault(line, []).append((column, delta))
+    out.append(source[last:])
+    text = "".join(out)
+    # `import rego.v0` means nothing to a v1 reader; keep the line, blank it.
+    if "rego.v0" in imports:
+        text = re.sub(r"(?m)^\s*import\s+rego\.v0\s*$", "", text)
+    return text
+
+
+def conftest_rules(module: Module) -> list[str]:
+    """The rules of a module that conftest reads (deny, warn, violation...)."""
+    return [name for name in module.rules if CONFTEST_RULE_RE.match(name)]
+
+
+def test_rules(module: Module) -> list[str]:
+    return [name for name in module.rules if name.startswith("test_")]
+
+
+_ERROR_RE = re.compile(r"\(error \d+:(?P<file>[^|\n]*)\|(?P<offset>\d+)\|(?P<length>\d+)")
+_ERRMSG_RE = re.compile(r"\(errormsg (?P<len>\d+):")
+
+
+def error_message(text: str) -> str:
+    """The first error message of a regopy error dump."""
+    m = _ERRMSG_RE.search(text)
+    if not m:
+        return " ".join(text.split())[:200]
+    start = m.end()
+    return text[start : start + int(m.group("len"))]
+
+
+def error_location(text: str, modules: dict[str, Module]) -> tuple[str, int, int] | None:
+    """(file, line, column) of the first error of a regopy error dump, in the
+    file as written."""
+    m = _ERROR_RE.search(text)
+    if not m:
+        return None
+    module = modules.get(m.group("file"))
+    if module is None:
+        return None
+    offset = int(m.group("offset"))
+    src = module.v1_source
+    line = src.count("\n", 0, offset) + 1
+    column = offset - (src.rfind("\n", 0, offset) + 1) + 1
+    return module.file, line + module.line_offset, module.original_column(line, column)
