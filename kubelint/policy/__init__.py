@@ -129,7 +129,7 @@ class PolicySet:
     def _constraints_in_use(self) -> list[Constraint]:
         return [k for k in self.constraints if self.templates[k.kind].rego is not None]
 
-    def engine(self, objects: Sequence[dict] = ()):
+    def engine(self, objects: Sequence[dict] = (), extra_entrypoints: Sequence[str] = ()):
         """The compiled policies (inventory built from `objects`)."""
         from kubelint.policy import engines
         from kubelint.policy.gatekeeper import inventory
@@ -144,6 +144,7 @@ class PolicySet:
             entrypoints.append(f"{WRAPPER_PACKAGE}/results")
         for template in {self.templates[k.kind].package: self.templates[k.kind] for k in self._constraints_in_use()}.values():
             entrypoints.append(template.package.replace(".", "/") + "/violation")
+        entrypoints.extend(extra_entrypoints)
         data = dict(self.data)
         if any(t.uses_inventory for t in self.templates.values()):
             data["inventory"] = inventory(list(objects))

@@ -86,12 +86,15 @@ class RegopyEngine:
 
     def evaluate(self, job: Job) -> Any:
         from regopy import Input
-        from regopy.rego_shared import rego_bundle_query_entrypoint, rego_free_output, rego_output_string
+        from regopy.rego_shared import rego_bundle_query_entrypoint, rego_free_output, rego_output_ok, rego_output_string
 
         entrypoint, value = job
         self.interpreter.set_input(Input(value))
         impl = rego_bundle_query_entrypoint(self.interpreter._impl, self.bundle._impl, entrypoint)
         try:
+            if not rego_output_ok(impl):
+                # (reading the text of a failed bundle query crashes regopy 1.5.2)
+                return Failure("regopy could not evaluate the policy on this input")
             text = rego_output_string(impl)
         finally:
             rego_free_output(impl)
@@ -99,11 +102,29 @@ class RegopyEngine:
             return None
         if text.startswith("(") or text.startswith("<"):
             return Failure(_runtime_error(text))
-        out = json.loads(text)
+        try:
+            out = loads_lenient(text)
+        except ValueError as e:
+            return Failure(f"unreadable result from the engine: {e}")
         if isinstance(out, list):
             out = out[0] if out else {}
         expressions = out.get("expressions") or []
         return expressions[0] if expressions else None
+
+
+def loads_lenient(text: str) -> Any:
+    """JSON from regopy.  regopy 1.5.2 sometimes leaves the quotes of a
+    string made by sprintf("%v", [collection]) unescaped (`one of [""]`);
+    escape the quote that closed a string too early, and try again."""
+    for _ in range(200):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as e:
+            quote = text.rfind('"', 0, e.pos)
+            if quote <= 0 or text[quote - 1] == "\\":
+                raise
+            text = text[:quote] + "\\" + text[quote:]
+    return json.loads(text)
 
 
 def _runtime_error(text: str) -> str:
@@ -174,7 +195,8 @@ def run_jobs(engine, jobs: Sequence[Job], timeout: float | None) -> list[Any]:
     if not jobs:
         return []
     if timeout is None or not hasattr(os, "fork") or isinstance(engine, OpaEngine):
-        return [_safe(engine, job) for job in jobs]
+        with _Silenced():
+            return [_safe(engine, job) for job in jobs]
     results: list[Any] = [None] * len(jobs)
     start = 0
     while start < len(jobs):
@@ -195,6 +217,8 @@ def _run_worker(engine, jobs: Sequence[Job], start: int, results: list, timeout:
     pid = os.fork()
     if pid == 0:  # the worker
         os.close(read_fd)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)  # regopy prints errors on stdout
         try:
             out = os.fdopen(write_fd, "wb", buffering=1 << 16)
             for index in range(start, len(jobs)):

@@ -157,7 +157,9 @@ def matches(constraint: Constraint, review: dict, namespaces: dict[str, dict]) -
     scope = match.get("scope", "*")
     if scope == "Cluster" and namespaced or scope == "Namespaced" and not namespaced:
         return False
-    ns = review.get("namespace") or ""
+    # A namespaced object whose manifest names no namespace lands in the
+    # kubectl context's namespace; gator verify matches it as `default`.
+    ns = review.get("namespace") or as_map(obj.get("metadata")).get("namespace") or ("default" if namespaced else "")
     if kind_name == "Namespace" and group == "":
         ns = as_map(obj.get("metadata")).get("name") or ""
         namespaced = True
