@@ -201,6 +201,8 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
     base = Context({}, version, (major, minor), settings.strict, settings.pss_level, objects, crds, settings)
     object_rules = [(r, replace(base, options=rule_options(r, settings))) for r in rules if r.check is not None]
 
+    # Policies run in forked workers beside the built-in rules.
+    pending = policies.start(objects, {r.name: r for r in rules if r.category == "policy"}) if policies else None
     for obj in objects:
         ignored = object_ignores(obj)
         kind = obj.kind
@@ -221,8 +223,8 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
                 )
                 if not matches(finding, ignored):
                     findings.append(finding)
-    if policies is not None:
-        findings.extend(policies.evaluate(objects, {r.name: r for r in rules if r.category == "policy"}))
+    if pending is not None:
+        findings.extend(pending.findings())
 
     per_file = [(pattern, _codes(registry, selectors)) for pattern, selectors in settings.per_file_ignores.items()]
     findings = [f for f in findings if not _suppressed(f, comments, per_file)]

@@ -137,9 +137,14 @@ class PolicySet:
         modules = [(name, m.v1_source) for name, m in self.modules.items() if m.package]
         entrypoints = []
         if self.conftest:
+            # One rule per conftest rule, with a default (a complete rule may
+            # be undefined), gathered in one object: one query per object.
             lines = [f"package {WRAPPER_PACKAGE}", "import rego.v1", ""]
-            for c in self.conftest:
-                lines.append(f"results[{json.dumps(c.name)}] := data.{_ref(c.package)}.{c.rule}")
+            for i, c in enumerate(self.conftest):
+                lines.append(f"default r{i} := []")
+                lines.append(f"r{i} := data.{_ref(c.package)}.{c.rule}")
+            entries = ", ".join(f"{json.dumps(c.name)}: r{i}" for i, c in enumerate(self.conftest))
+            lines.append(f"results := {{{entries}}}")
             modules.append((f"{WRAPPER_PACKAGE}.rego", "\n".join(lines) + "\n"))
             entrypoints.append(f"{WRAPPER_PACKAGE}/results")
         for template in {self.templates[k.kind].package: self.templates[k.kind] for k in self._constraints_in_use()}.values():
@@ -166,6 +171,11 @@ class PolicySet:
     def evaluate(self, objects: Sequence, rules: dict) -> list:
         """Findings of the policies over the run's objects (K8sObject values).
         `rules`: the active policy rules by name (others are not reported)."""
+        return self.start(objects, rules).findings()
+
+    def start(self, objects: Sequence, rules: dict) -> "PendingFindings":
+        """Start evaluating in forked workers, which run while the caller goes
+        on (with the built-in rules); `.findings()` waits for them."""
         from kubelint.policy import engines
         from kubelint.policy.gatekeeper import matches, review_of
 
@@ -178,7 +188,7 @@ class PolicySet:
                     findings.append(_file_finding(rule, template.file, template.line,
                                                   f"ConstraintTemplate {template.name} has no Rego code (CEL only); its constraints were not evaluated"))
         if not objects or not (self.conftest or self._constraints_in_use()):
-            return findings
+            return PendingFindings(findings, objects, rules, [], engines.PendingJobs(None, [], None))
         engine = self.engine([o.data for o in objects])
         jobs: list = []
         owners: list = []  # (kind, object index or None, constraint)
@@ -203,11 +213,26 @@ class PolicySet:
                         entry = self.templates[k.kind].package.replace(".", "/") + "/violation"
                         jobs.append((entry, {"review": review, "parameters": k.parameters}))
                         owners.append(("gatekeeper", index, k))
-        answers = engines.run_jobs(engine, jobs, self.options.timeout)
+        return PendingFindings(findings, objects, rules, owners, engines.PendingJobs(engine, jobs, self.options.timeout))
+
+
+@dataclass(slots=True)
+class PendingFindings:
+    """Policy findings being computed; `findings()` collects them."""
+
+    ready: list
+    objects: Sequence
+    rules: dict
+    owners: list  # per job: (kind, object index or None, constraint)
+    pending: Any  # kubelint.policy.engines.PendingJobs
+
+    def findings(self) -> list:
         from kubelint.suppress import matches as suppressed, object_ignores
 
+        findings = list(self.ready)
+        rules, objects = self.rules, self.objects
         ignores: dict[int, frozenset] = {}
-        for (kind, index, constraint), answer in zip(owners, answers):
+        for (kind, index, constraint), answer in zip(self.owners, self.pending.results()):
             obj = objects[index] if index is not None else objects[0]
             produced: list = []
             if isinstance(answer, Failure):

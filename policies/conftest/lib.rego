@@ -9,7 +9,10 @@ package main
 import rego.v1
 
 # The pack's settings: data.kubelint (see policies/data.example.yaml).
-kl_settings := object.get(data, "kubelint", {})
+# (Never read `data` as a whole: a rule that reads all of data depends on itself.)
+default kl_settings := {}
+
+kl_settings := data.kubelint
 
 # Where each workload kind keeps its pod spec (Kubernetes API reference:
 # a PodTemplateSpec in Deployment, StatefulSet, DaemonSet, ReplicaSet,
