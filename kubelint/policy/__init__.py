@@ -440,6 +440,10 @@ def load_policies(paths: Iterable[str], settings: Any = None, options: PolicyOpt
         policies.conftest.extend(rules)
     if not options.opa_url and options.allow_net:
         raise PolicyLoadError("--allow-net: the embedded engine (regopy) has no network builtins; evaluate on an OPA server with --opa-url")
+    if not options.opa_url and policies.modules:
+        # Compile now, so a mistake is a load error (exit 2), not a finding;
+        # the run compiles again with its inventory.
+        policies.engine(())
     return policies
 
 
