@@ -110,6 +110,8 @@ class RegopyEngine:
         try:
             out = loads_lenient(text)
         except ValueError as e:
+            if "(error" in text:
+                return Failure(f"regopy: {_runtime_error(text[text.index('(error'):])}")
             return Failure(f"unreadable result from the engine: {e}")
         if isinstance(out, list):
             out = out[0] if out else {}
@@ -123,13 +125,13 @@ def loads_lenient(text: str) -> Any:
     escape the quote that closed a string too early, and try again."""
     for _ in range(200):
         try:
-            return json.loads(text)
+            return json.loads(text, strict=False)  # (raw control characters in strings, too)
         except json.JSONDecodeError as e:
             quote = text.rfind('"', 0, e.pos)
             if quote <= 0 or text[quote - 1] == "\\":
                 raise
             text = text[:quote] + "\\" + text[quote:]
-    return json.loads(text)
+    return json.loads(text, strict=False)
 
 
 def _runtime_error(text: str) -> str:

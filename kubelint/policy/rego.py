@@ -113,6 +113,7 @@ def read_module(file: str, source: str, default_version: str = "auto") -> Module
     body_without_if = False
     partial_sets: list[tuple[Token, Token, Token]] = []  # (name, "[", "]") of `name[key]` heads
     missing_if: list[Token] = []  # `{` of bodies without `if`
+    bare_functions: list[Token] = []  # `)` closing a function head with no value and no body
     i = 0
     n = len(tokens)
     while i < n:
@@ -168,7 +169,11 @@ def read_module(file: str, source: str, default_version: str = "auto") -> Module
         elif j < n and tokens[j].text in ("=", ":="):
             has_value = True
             j += 1
+        head_end = j
         j, has_if, body = _rule_rest(tokens, j, has_value or has_contains)
+        if is_function and not has_value and body is None and not has_if:
+            # `f("RunAsAny", _)` alone: a function that is true for those arguments
+            bare_functions.append(tokens[head_end - 1])
         if body is not None and not has_if:
             body_without_if = True
             missing_if.append(tokens[body])
@@ -194,8 +199,8 @@ def read_module(file: str, source: str, default_version: str = "auto") -> Module
                     missing_if.append(tokens[body])
                 continue
             if k < n and tokens[k].text == "{" and j == k:
-                # v0's second body of the same rule (`p { a } { b }`)
-                missing_if.append(tokens[k])
+                # v0's further bodies of the same rule (`p { a } { b }`) stay
+                # as they are: only the first takes `if`.
                 j = _skip_balanced(tokens, k)
                 continue
             break
@@ -215,10 +220,129 @@ def read_module(file: str, source: str, default_version: str = "auto") -> Module
     else:
         module.version = "v1"
     if module.version == "v0":
-        module.v1_source = _upgrade(module, source, partial_sets, missing_if, imports)
+        module.v1_source = _upgrade(module, source, partial_sets, missing_if, imports, bare_functions)
     else:
         module.v1_source = source
+    module.v1_source = hoist_iteration_arguments(module, separate_parenthesised_lines(module.v1_source))
     return module
+
+
+def separate_parenthesised_lines(text: str) -> str:
+    """regopy 1.5.2 reads `a\n(b)` in a body as the call `a(b)`; OPA reads two
+    expressions.  End the first with `;` (same lines, same columns before)."""
+    if "\n" not in text or "(" not in text:
+        return text
+    tokens = tokenize(text)
+    cuts = []
+    depth: list[str] = []
+    for i, t in enumerate(tokens):
+        if t.kind == "op" and t.text in OPEN:
+            depth.append(t.text)
+        elif t.kind == "op" and t.text in CLOSE:
+            if depth:
+                depth.pop()
+        elif t.kind == "nl" and depth and depth[-1] == "{" and i + 1 < len(tokens) and tokens[i + 1].text == "(":
+            prev = tokens[i - 1] if i else None
+            if prev is not None and (prev.kind in ("ident", "num", "str", "raw") or prev.text in (")", "]", "}")):
+                cuts.append(t.start)
+    for start in reversed(cuts):
+        text = text[:start] + ";" + text[start:]
+    return text
+
+
+_NOT_CALLS = {"if", "not", "contains", "in", "some", "every", "else", "with", "as", "default", "import", "package"}
+
+
+def hoist_iteration_arguments(module: Module, text: str) -> str:
+    """regopy 1.5.2 rejects an iterated reference as a call argument
+    (`startswith(image, input.parameters.repos[_])`: "Invalid bracket
+    argument").  Bind it first, which means the same outside `not`:
+    `__kl0 := input.parameters.repos[_]; startswith(image, __kl0)`."""
+    if "[_]" not in text:
+        return text
+    tokens = tokenize(text)
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement)
+    counter = 0
+    stack: list[int] = []  # indexes of open brackets
+    for i, t in enumerate(tokens):
+        if t.kind == "op" and t.text in OPEN:
+            stack.append(i)
+        elif t.kind == "op" and t.text in CLOSE:
+            if stack:
+                stack.pop()
+        if not (t.text == "_" and i >= 1 and tokens[i - 1].text == "[" and i + 1 < len(tokens) and tokens[i + 1].text == "]"):
+            continue
+        # the call whose argument this is: the innermost "(" preceded by a name
+        depth_paren = None
+        for j in reversed(stack[:-1]):  # stack[-1] is this "["
+            if tokens[j].text == "(":
+                if j >= 1 and tokens[j - 1].kind == "ident" and tokens[j - 1].text not in _NOT_CALLS:
+                    depth_paren = j
+                break
+            if tokens[j].text in "{":
+                break
+        if depth_paren is None:
+            continue
+        # the reference: back from "[" over ident . [..] chains
+        k = i - 2
+        while k >= 0:
+            if tokens[k].text == "]":
+                depth = 0
+                while k >= 0:
+                    if tokens[k].text == "]":
+                        depth += 1
+                    elif tokens[k].text == "[":
+                        depth -= 1
+                        if depth == 0:
+                            break
+                    k -= 1
+                k -= 1
+            elif tokens[k].kind == "ident" and tokens[k].text not in _NOT_CALLS:
+                if k >= 1 and tokens[k - 1].text == ".":
+                    k -= 2
+                else:
+                    break
+            else:
+                k += 1
+                break
+        if k < 0 or k > i - 2 or tokens[k].kind != "ident" or k <= depth_paren:
+            continue
+        # the statement: back to a newline, ";", "|" or "{" outside brackets
+        m = depth_paren - 1
+        depth = 0
+        while m >= 0:
+            tm = tokens[m]
+            if tm.kind == "op" and tm.text in CLOSE:
+                depth += 1
+            elif tm.kind == "op" and tm.text in OPEN:
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and (tm.kind == "nl" or tm.text in (";", "|")):
+                break
+            m -= 1
+        if m < 0 or tokens[m].text not in ("{", ";", "|", "\n") or m + 1 >= len(tokens):
+            continue
+        first = tokens[m + 1]
+        if first.text in ("not", "some", "every", "else", "default") or first.kind == "nl":
+            continue
+        if tokens[m].text == "{" and m >= 1 and tokens[m - 1].kind in ("ident",) and tokens[m - 1].text not in ("if", "else"):
+            continue  # an object literal after a name, not a body
+        name = f"__kl{counter}"
+        counter += 1
+        ref_text = text[tokens[k].start : tokens[i + 1].start + 1]
+        edits.append((tokens[k].start, tokens[i + 1].start + 1, name))
+        edits.append((first.start, first.start, f"{name} := {ref_text}; "))
+    if not edits:
+        return text
+    for start, end, replacement in sorted(edits, reverse=True):
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        delta = len(replacement) - (end - start)
+        if delta:
+            module.inserts.setdefault(line, []).append((column, delta))
+        text = text[:start] + replacement + text[end:]
+    return text
 
 
 def _rule_rest(tokens: list[Token], j: int, has_value: bool) -> tuple[int, bool, int | None]:
@@ -255,8 +379,10 @@ def _rule_rest(tokens: list[Token], j: int, has_value: bool) -> tuple[int, bool,
     return j, has_if, None
 
 
-def _upgrade(module: Module, source: str, partial_sets, missing_if, imports) -> str:
+def _upgrade(module: Module, source: str, partial_sets, missing_if, imports, bare_functions=()) -> str:
     edits: list[tuple[int, int, str, int, int]] = []  # (start, end, text, line, column)
+    for close in bare_functions:
+        edits.append((close.start + 1, close.start + 1, " := true", close.line, close.column + 1))
     for name, open_, close in partial_sets:
         # `name[key]` -> `name contains key`
         edits.append((open_.start, open_.start + 1, " contains ", open_.line, open_.column))
