@@ -114,6 +114,41 @@ def test_v0_else_functions_and_object_values():
     assert "p[k] = v if {" in out  # a partial object keeps its brackets
 
 
+def test_v0_further_bodies_and_bare_function_heads():
+    src = 'package x\n\nsa(obj) = s {\n  s := obj.a\n} {\n  s := obj.b\n}\n\naccept("Any", _)\n'
+    out = read_module("p.rego", src).v1_source.splitlines()
+    assert out[2:5] == ["sa(obj) = s if {", "  s := obj.a", "} {"]
+    assert out[8] == 'accept("Any", _) := true'
+
+
+def test_iterated_call_arguments_are_bound_first_for_regopy():
+    src = (
+        "package x\nimport rego.v1\n\ndeny contains msg if {\n"
+        "  startswith(input.image, input.repos[_])\n"
+        "  not startswith(input.image, input.bad[_])\n"
+        "  msg := \"x\"\n}\n"
+    )
+    out = read_module("p.rego", src).v1_source.splitlines()
+    assert out[4] == "  __kl0 := input.repos[_]; startswith(input.image, __kl0)"
+    assert out[5] == "  not startswith(input.image, input.bad[_])"  # inside `not` it would change the meaning
+
+
+def test_a_line_opening_with_a_parenthesis_is_a_new_expression():
+    src = "package x\nimport rego.v1\n\np if {\n  input.a\n  (input.b - 1) > 0\n}\n"
+    assert read_module("p.rego", src).v1_source.splitlines()[4] == "  input.a;"
+
+
+def test_error_columns_map_back_through_the_upgrade(run_cli, tmp_path, manifest):
+    # `if ` is inserted before the `{` on line 3; the error on that line is
+    # reported at its column in the file.
+    policy = write(tmp_path / "bad.rego", "package main\n\ndeny[msg] { msg := input.a ++ 1 }\n")
+    code, _, err = run_cli("check", "--config", "/dev/null", "--policy", policy, manifest)
+    assert code == 2
+    assert err.startswith(f"kubelint: error: {policy}:3:")
+    column = int(err.split(":")[4])
+    assert "deny[msg] { msg := input.a ++ 1 }"[column - 1] == "+"
+
+
 # --- conftest policies --------------------------------------------------------
 
 
