@@ -225,8 +225,12 @@ def _check_rule_names(data: dict, path: FsPath, locate) -> None:
             except UnknownRule as e:
                 line, col = locate([key, index])
                 raise ConfigError(f"{path}:{line}:{col}: {key}: {e}") from None
+    from kubelint.registry import is_policy_selector
+
     for index_key in ("severity",):
         for name in data.get(index_key) or {}:
+            if is_policy_selector(name):
+                continue  # a policy rule: known once its policies are loaded
             try:
                 reg.get(name)
             except UnknownRule as e:

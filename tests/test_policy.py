@@ -205,10 +205,10 @@ def test_policy_findings_honour_annotation_and_comment_suppressions(run_cli, tmp
 
 def test_config_policies_key_is_relative_to_the_config(run_cli, tmp_path, manifest):
     write(tmp_path / "rego" / "owner.rego", OWNER_V0)
-    config = write(tmp_path / ".kubelint.yaml", "policies: [rego]\nignore: [main.warn]\nselect: [policy]\n")
+    config = write(tmp_path / ".kubelint.yaml", "policies: [rego]\nignore: [main.warn]\nselect: [policy]\nseverity: {main.deny: info}\n")
     code, out, err = run_cli("check", "--config", config, "-f", "json", "--fail-on", "none", manifest)
     assert code == 0, err
-    assert [f["name"] for f in json.loads(out)["findings"]] == ["main.deny"]
+    assert [(f["name"], f["severity"]) for f in json.loads(out)["findings"]] == [("main.deny", "info")]
 
 
 def test_data_files_are_loaded_under_data(run_cli, tmp_path, manifest):
@@ -496,3 +496,19 @@ def test_opa_server_gives_the_same_findings_as_the_embedded_engine(run_cli, tmp_
     assert {name for name, _, _, _, _ in embedded} == {"main.deny", "main.warn", "K8sRequiredLabels/owner"}
     assert ("POST", "/v1/data/kubelint_run/results") in stub.requests
     assert any(method == "PUT" and path.startswith("/v1/policies/") for method, path in stub.requests)
+
+
+def test_opa_server_with_preloaded_policies(run_cli, tmp_path, manifest):
+    """--opa-preloaded: the policies are on the server already (there as
+    bundles); kubelint reads the local copy for rule names and pushes
+    nothing, querying each conftest package (tests/opa_stub.py stands in
+    for OPA)."""
+    from opa_stub import OpaStub
+
+    policy = write(tmp_path / "owner.rego", OWNER_V0)
+    with OpaStub() as stub:
+        stub.policies["bundle/owner.rego"] = read_module(str(policy), OWNER_V0).v1_source
+        got = findings(run_cli, "--policy", policy, "--opa-url", stub.url, "--opa-preloaded", manifest)
+    assert [f[0] for f in got] == ["main.deny", "main.warn"]
+    assert not any(method == "PUT" for method, _ in stub.requests)
+    assert ("POST", "/v1/data/main") in stub.requests

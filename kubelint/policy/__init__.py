@@ -154,7 +154,8 @@ class PolicySet:
         if any(t.uses_inventory for t in self.templates.values()):
             data["inventory"] = inventory(list(objects))
         if self.options.opa_url:
-            return engines.OpaEngine(self.options.opa_url, modules, data, entrypoints, self.options.timeout or 60.0, self.options.opa_push)
+            return engines.OpaEngine(self.options.opa_url, modules, data, entrypoints, self.options.timeout or 60.0,
+                                     self.options.opa_push, [(c.package, c.rule, c.name) for c in self.conftest])
         if not entrypoints:
             return None
         return engines.RegopyEngine(modules, data, entrypoints, self.describe_error)
