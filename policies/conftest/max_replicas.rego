@@ -30,5 +30,6 @@ max_replicas_exceeded(obj, settings) := {r |
 }
 
 warn_max_replicas contains r if {
+	max_replicas_field[input.kind]
 	some r in max_replicas_exceeded(input, kl_settings)
 }

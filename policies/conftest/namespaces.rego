@@ -26,9 +26,12 @@ namespace_not_allowed(obj, settings) := {r |
 }
 
 deny_default_namespace contains r if {
+	input.metadata.namespace == "default"
 	some r in default_namespace_used(input)
 }
 
 deny_namespace_not_allowed contains r if {
+	kl_settings.allowed_namespaces
+	input.metadata.namespace
 	some r in namespace_not_allowed(input, kl_settings)
 }

@@ -19,5 +19,6 @@ owner_label_missing(obj, settings) := {r |
 }
 
 deny_owner_label contains r if {
+	owner_label_kinds[input.kind]
 	some r in owner_label_missing(input, kl_settings)
 }

@@ -35,5 +35,7 @@ registries_not_allowed(obj, settings) := {r |
 }
 
 deny_registry_not_allowed contains r if {
+	kl_settings.allowed_registries
+	kl_pod_spec_path[input.kind]
 	some r in registries_not_allowed(input, kl_settings)
 }

@@ -63,6 +63,8 @@ trusted_hosts_argo_urls(obj) := {u |
 	u := {"path": ["spec", "sourceRepos", i], "url": url}
 }
 
+trusted_hosts_kinds := {"Application", "ApplicationSet", "AppProject", "GitRepository", "HelmRepository", "OCIRepository", "Bucket"}
+
 trusted_hosts_untrusted(obj, settings) := {r |
 	trusted := object.get(settings, "trusted_hosts", null)
 	trusted != null
@@ -76,5 +78,7 @@ trusted_hosts_untrusted(obj, settings) := {r |
 }
 
 deny_untrusted_source contains r if {
+	kl_settings.trusted_hosts
+	trusted_hosts_kinds[input.kind]
 	some r in trusted_hosts_untrusted(input, kl_settings)
 }
