@@ -512,3 +512,47 @@ def test_opa_server_with_preloaded_policies(run_cli, tmp_path, manifest):
     assert [f[0] for f in got] == ["main.deny", "main.warn"]
     assert not any(method == "PUT" for method, _ in stub.requests)
     assert ("POST", "/v1/data/main") in stub.requests
+
+
+def test_conftest_style_tests_with_input_as(run_cli, tmp_path):
+    """regopy crashes on `with input as`; the runner sets the input itself
+    (a literal, a rule, or a local assigned a literal) and runs the body."""
+    write(tmp_path / "p.rego", """\
+        package main
+
+        name := input.metadata.name
+
+        deny[msg] {
+          input.kind == "Deployment"
+          not input.metadata.labels.owner
+          msg := sprintf("%s has no owner", [name])
+        }
+
+        test_denied {
+          deny["web has no owner"] with input as {"kind": "Deployment", "metadata": {"name": "web"}}
+        }
+
+        test_local {
+          obj := {"kind": "Deployment", "metadata": {"name": "x", "labels": {"owner": "a"}}}
+          count(deny) == 0 with input as obj
+        }
+
+        test_wrong {
+          count(deny) == 0 with input as {"kind": "Deployment", "metadata": {"name": "web"}}
+        }
+        """)
+    code, out, _ = run_cli("policy", "test", "-v", tmp_path)
+    assert code == 1
+    assert out.splitlines() == [
+        f"PASS {tmp_path / 'p.rego'}:11 data.main.test_denied",
+        f"PASS {tmp_path / 'p.rego'}:15 data.main.test_local",
+        f"FAIL {tmp_path / 'p.rego'}:20 data.main.test_wrong: undefined",
+        "2 passed, 1 failed",
+    ]
+
+
+def test_a_check_leaves_unit_tests_out(run_cli, tmp_path, manifest):
+    # a test regopy cannot compile does not stop a check
+    write(tmp_path / "p" / "owner.rego", OWNER_V0)
+    write(tmp_path / "p" / "owner_test.rego", "package main\n\ntest_x {\n  x := {\"kind\": \"Pod\"}\n  y := x\n  count(deny) == 0 with input as y\n}\n")
+    assert [f[0] for f in findings(run_cli, "--policy", tmp_path / "p", manifest)] == ["main.deny", "main.warn"]

@@ -380,9 +380,12 @@ def policy_files(paths: Iterable[str]) -> list[str]:
     return files
 
 
-def load_policies(paths: Iterable[str], settings: Any = None, options: PolicyOptions | None = None) -> PolicySet:
+def load_policies(paths: Iterable[str], settings: Any = None, options: PolicyOptions | None = None,
+                  keep_tests: bool = False) -> PolicySet:
     """Read policies from files and directories; compile errors and unusable
-    policies raise PolicyLoadError (one line: file:line:col: what)."""
+    policies raise PolicyLoadError (one line: file:line:col: what).  Unit
+    tests (`test_*` rules) are left out unless `keep_tests`: a check never
+    runs them, and regopy cannot compile some of them."""
     if options is None:
         options = PolicyOptions.from_mapping(getattr(settings, "policy_options", None) or {})
     from kubelint.policy import gatekeeper
@@ -400,6 +403,10 @@ def load_policies(paths: Iterable[str], settings: Any = None, options: PolicyOpt
         text = _read_text(file)
         module = read_module(file, text, options.rego_version)
         _check_module(module, options)
+        if not keep_tests:
+            from kubelint.policy.rego import blank_rules, test_rules
+
+            blank_rules(module, set(test_rules(module)))
         if not module.package:
             raise PolicyLoadError(f"{file}:1:1: no package declaration")
         policies.modules[file] = module
@@ -441,7 +448,7 @@ def load_policies(paths: Iterable[str], settings: Any = None, options: PolicyOpt
         policies.conftest.extend(rules)
     if not options.opa_url and options.allow_net:
         raise PolicyLoadError("--allow-net: the embedded engine (regopy) has no network builtins; evaluate on an OPA server with --opa-url")
-    if not options.opa_url and policies.modules:
+    if not options.opa_url and policies.modules and not keep_tests:
         # Compile now, so a mistake is a load error (exit 2), not a finding;
         # the run compiles again with its inventory.
         policies.engine(())

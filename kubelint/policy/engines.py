@@ -67,18 +67,17 @@ class RegopyEngine:
             raise PolicyLoadError("policies need regopy: pip install regopy") from None
 
         self.entrypoints = list(entrypoints)
+        # regopy aborts the process on some constructs it cannot compile;
+        # compile once in a forked child first, where that costs nothing.
+        problem = probe_compile(modules, data, self.entrypoints)
+        if problem is not None:
+            raise PolicyLoadError(describe(problem) if problem.startswith("(") else problem)
         interpreter = Interpreter()
         try:
             with _Silenced():
                 for name, source in modules:
                     interpreter.add_module(name, source)
                 interpreter.add_data(data)
-                # Compile errors surface on the first query; make one now.
-                from regopy.rego_shared import rego_output_string, rego_query
-
-                check = rego_output_string(rego_query(interpreter._impl, "x := 1"))
-                if check.startswith("(rego-errorseq") or check.startswith("(error"):
-                    raise PolicyLoadError(describe(check))
                 self.bundle = interpreter.build(None, self.entrypoints) if self.entrypoints else None
         except RegoError as e:
             raise PolicyLoadError(describe(str(e.args[0] if e.args else e))) from None
@@ -132,6 +131,56 @@ def loads_lenient(text: str) -> Any:
                 raise
             text = text[:quote] + "\\" + text[quote:]
     return json.loads(text, strict=False)
+
+
+CRASHED = "regopy crashed compiling the policies"
+
+
+def probe_compile(modules: Sequence[tuple[str, str]], data: dict, entrypoints: Sequence[str]) -> str | None:
+    """None when the policies compile; else regopy's error dump, or CRASHED
+    (with the first module that makes it crash, when one does alone)."""
+    if not hasattr(os, "fork"):
+        return _compile_errors(modules, data, entrypoints)
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)  # and the C++ runtime's abort message
+        try:
+            text = _compile_errors(modules, data, entrypoints) or ""
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(b"ok:" + text.encode())
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as reader:
+        answer = reader.read()
+    os.waitpid(pid, 0)
+    if answer.startswith(b"ok:"):
+        return answer[3:].decode() or None
+    return CRASHED
+
+
+def _compile_errors(modules, data, entrypoints) -> str | None:
+    from regopy import Interpreter
+    from regopy.rego_shared import RegoError, rego_output_string, rego_query
+
+    interpreter = Interpreter()
+    try:
+        for name, source in modules:
+            interpreter.add_module(name, source)
+        interpreter.add_data(data)
+        # Compile errors surface on the first query.
+        check = rego_output_string(rego_query(interpreter._impl, "x := 1"))
+        if check.startswith("(rego-errorseq") or check.startswith("(error"):
+            return check
+        if entrypoints:
+            interpreter.build(None, list(entrypoints))
+    except RegoError as e:
+        return str(e.args[0] if e.args else e)
+    return None
 
 
 def _runtime_error(text: str) -> str:

@@ -442,3 +442,150 @@ def error_location(text: str, modules: dict[str, Module]) -> tuple[str, int, int
     line = src.count("\n", 0, offset) + 1
     column = offset - (src.rfind("\n", 0, offset) + 1) + 1
     return module.file, line + module.line_offset, module.original_column(line, column)
+
+
+def split_input_withs(module: Module) -> dict[str, tuple[str, str]]:
+    """regopy 1.5.2 crashes on `with input as` around most bodies, which is
+    how conftest-style unit tests give their input.  For a test whose every
+    `with` is `with input as T` with one and the same T (not a local
+    variable), add `__kl_input_<test> := T` and `__kl_run_<test>` (the body
+    without its `with` clauses) to the module, so the test runner can set T as
+    the input and evaluate the body.  Returns {test: (input rule, run rule)}."""
+    source = module.v1_source
+    tokens = tokenize(source)
+    n = len(tokens)
+    added: list[str] = []
+    found: dict[str, tuple[str, str]] = {}
+    i = 0
+    depth = 0
+    while i < n:
+        t = tokens[i]
+        if t.kind == "op" and t.text in OPEN:
+            depth += 1
+        elif t.kind == "op" and t.text in CLOSE:
+            depth -= 1
+        if not (depth == 0 and t.kind == "ident" and t.text.startswith("test_") and (i == 0 or tokens[i - 1].kind == "nl")):
+            i += 1
+            continue
+        j = i + 1
+        if j < n and tokens[j].text == "if":
+            j += 1
+        if j >= n or tokens[j].text != "{":
+            i += 1
+            continue
+        end = _skip_balanced(tokens, j) - 1  # the closing "}"
+        withs, locals_, ok = [], set(), True
+        assigned: dict[str, str] = {}
+        k = j + 1
+        inner = 0
+        while k < end:
+            tk = tokens[k]
+            if tk.kind == "op" and tk.text in OPEN:
+                inner += 1
+            elif tk.kind == "op" and tk.text in CLOSE:
+                inner -= 1
+            elif tk.kind == "ident" and k + 1 < end and tokens[k + 1].text == ":=" and inner == 0:
+                locals_.add(tk.text)
+                # remember `name := term` for `with input as name`
+                m, level = k + 2, 0
+                while m < end:
+                    tm = tokens[m]
+                    if tm.kind == "op" and tm.text in OPEN:
+                        level += 1
+                    elif tm.kind == "op" and tm.text in CLOSE:
+                        level -= 1
+                    elif level == 0 and (tm.kind == "nl" or tm.text == ";"):
+                        break
+                    m += 1
+                if m > k + 2:
+                    value_tokens = tokens[k + 2 : m]
+                    value_idents = {x.text for p, x in enumerate(value_tokens) if x.kind == "ident" and (p == 0 or value_tokens[p - 1].text != ".")}
+                    if not value_idents & locals_:
+                        assigned[tk.text] = source[value_tokens[0].start : value_tokens[-1].start + len(value_tokens[-1].text)]
+            elif tk.text == "some" and inner == 0:
+                m = k + 1
+                while m < end and tokens[m].kind != "nl" and tokens[m].text != "in":
+                    if tokens[m].kind == "ident":
+                        locals_.add(tokens[m].text)
+                    m += 1
+            if tk.text == "with" and inner == 0:
+                if not (k + 2 < end and tokens[k + 1].text == "input" and tokens[k + 2].text == "as"):
+                    ok = False
+                    break
+                m = k + 3
+                level = 0
+                while m < end:
+                    tm = tokens[m]
+                    if tm.kind == "op" and tm.text in OPEN:
+                        level += 1
+                    elif tm.kind == "op" and tm.text in CLOSE:
+                        level -= 1
+                    elif level == 0 and (tm.kind == "nl" or tm.text in (";", "with")):
+                        break
+                    m += 1
+                term_tokens = tokens[k + 3 : m]
+                if not term_tokens:
+                    ok = False
+                    break
+                term = source[term_tokens[0].start : term_tokens[-1].start + len(term_tokens[-1].text)]
+                idents = {x.text for p, x in enumerate(term_tokens) if x.kind == "ident" and (p == 0 or term_tokens[p - 1].text != ".")}
+                if len(term_tokens) == 1 and term in assigned:
+                    term = assigned[term]  # `obj := {...}` earlier in the body
+                elif idents & locals_:
+                    ok = False
+                    break
+                withs.append((t_start := tokens[k].start, term_tokens[-1].start + len(term_tokens[-1].text), term))
+                k = m
+                continue
+            k += 1
+        if ok and withs and len({w[2] for w in withs}) == 1:
+            body = source[tokens[j].start + 1 : tokens[end].start]
+            base = tokens[j].start + 1
+            for start, stop, _ in sorted(withs, reverse=True):
+                body = body[: start - base] + body[stop - base :]
+            name = t.text
+            added.append(f"__kl_input_{name} := {withs[0][2]}\n")
+            added.append(f"__kl_run_{name} if {{{body}}}\n")
+            found[name] = (f"__kl_input_{name}", f"__kl_run_{name}")
+        i = end + 1
+        depth = 0
+    if added:
+        module.v1_source = source.rstrip("\n") + "\n\n" + "\n".join(added)
+    return found
+
+
+def blank_rules(module: Module, names: set[str]) -> None:
+    """Remove top-level rules by name from the module's upgraded source,
+    keeping every other character where it was (text becomes spaces)."""
+    if not names:
+        return
+    source = module.v1_source
+    tokens = tokenize(source)
+    spans = []
+    depth = 0
+    i = 0
+    n = len(tokens)
+    while i < n:
+        t = tokens[i]
+        if depth == 0 and t.kind == "ident" and t.text in names and (i == 0 or tokens[i - 1].kind == "nl"):
+            j = i + 1
+            # to the end of the rule: its bodies and else branches, or its line
+            while j < n and not (tokens[j].kind == "nl" and (j + 1 >= n or tokens[j + 1].kind == "nl" or (
+                tokens[j + 1].kind == "ident" and tokens[j + 1].text not in ("else",) and _top_level(tokens, j)))):
+                j = _skip_balanced(tokens, j) if tokens[j].kind == "op" and tokens[j].text in OPEN else j + 1
+            end = tokens[j].start if j < n else len(source)
+            spans.append((t.start, end))
+            i = j
+            continue
+        if t.kind == "op" and t.text in OPEN:
+            depth += 1
+        elif t.kind == "op" and t.text in CLOSE:
+            depth -= 1
+        i += 1
+    for start, end in reversed(spans):
+        source = source[:start] + "".join(c if c == "\n" else " " for c in source[start:end]) + source[end:]
+    module.v1_source = source
+
+
+def _top_level(tokens: list[Token], j: int) -> bool:
+    return True
