@@ -92,6 +92,7 @@ class PolicySet:
     templates: dict[str, Template] = field(default_factory=dict)  # by constraint kind
     constraints: list[Constraint] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    compiled: Any = None  # the engine compiled at load (reused when no inventory is needed)
 
     # --- the run's rules -------------------------------------------------
 
@@ -190,7 +191,9 @@ class PolicySet:
                                                   f"ConstraintTemplate {template.name} has no Rego code (CEL only); its constraints were not evaluated"))
         if not objects or not (self.conftest or self._constraints_in_use()):
             return PendingFindings(findings, objects, rules, [], engines.PendingJobs(None, [], None))
-        engine = self.engine([o.data for o in objects])
+        engine = self.compiled
+        if engine is None or any(t.uses_inventory for t in self.templates.values()):
+            engine = self.engine([o.data for o in objects])
         jobs: list = []
         owners: list = []  # (kind, object index or None, constraint)
         conftest_entry = f"{WRAPPER_PACKAGE}/results"
@@ -451,7 +454,7 @@ def load_policies(paths: Iterable[str], settings: Any = None, options: PolicyOpt
     if not options.opa_url and policies.modules and not keep_tests:
         # Compile now, so a mistake is a load error (exit 2), not a finding;
         # the run compiles again with its inventory.
-        policies.engine(())
+        policies.compiled = policies.engine(())
     return policies
 
 
