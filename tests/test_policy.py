@@ -556,3 +556,17 @@ def test_a_check_leaves_unit_tests_out(run_cli, tmp_path, manifest):
     write(tmp_path / "p" / "owner.rego", OWNER_V0)
     write(tmp_path / "p" / "owner_test.rego", "package main\n\ntest_x {\n  x := {\"kind\": \"Pod\"}\n  y := x\n  count(deny) == 0 with input as y\n}\n")
     assert [f[0] for f in findings(run_cli, "--policy", tmp_path / "p", manifest)] == ["main.deny", "main.warn"]
+
+
+def test_a_check_without_policies_loads_no_policy_machinery(tmp_path, manifest):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\nfrom kubelint.cli import main\n"
+        "try:\n    main(['check', '--config', '/dev/null', '--fail-on', 'none', sys.argv[1]])\n"
+        "except SystemExit:\n    pass\n"
+        "print('\\n'.join(sorted(m for m in sys.modules if m.startswith(('regopy', 'opa_client', 'kubelint.policy')))), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script, str(manifest)], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stderr.strip() == ""
