@@ -570,3 +570,47 @@ def test_a_check_without_policies_loads_no_policy_machinery(tmp_path, manifest):
     )
     out = subprocess.run([sys.executable, "-c", script, str(manifest)], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stderr.strip() == ""
+
+
+def test_templates_are_kept_apart(run_cli, tmp_path, manifest):
+    """Two templates defining helpers of one name (regopy crashes when one
+    interpreter holds both) and libs of one package name, as in the
+    gatekeeper-library: each template gets its own interpreter and data.lib."""
+    for kind, arity in (("KA", "(a)"), ("KB", "(a, b)")):
+        args = "a" if arity == "(a)" else "a, b"
+        call = "msg(1)" if arity == "(a)" else "msg(1, 2)"
+        write(tmp_path / "gk" / f"{kind}.yaml", f"""\
+            apiVersion: templates.gatekeeper.sh/v1
+            kind: ConstraintTemplate
+            metadata: {{name: {kind.lower()}}}
+            spec:
+              crd: {{spec: {{names: {{kind: {kind}}}}}}}
+              targets:
+                - target: admission.k8s.gatekeeper.sh
+                  rego: |
+                    package {kind.lower()}
+                    import data.lib.common
+                    msg({args}) = m {{
+                      m := concat("", [common.prefix, "{kind}"])
+                    }}
+                    violation[{{"msg": m}}] {{
+                      m := {call}
+                    }}
+                  libs:
+                    - |
+                      package lib.common
+                      prefix := "{kind.lower()}: "
+            """)
+        write(tmp_path / "gk" / f"c{kind}.yaml", f"apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: {kind}\nmetadata: {{name: x}}\n")
+    assert [(f[0], f[4]) for f in findings(run_cli, "--policy", tmp_path / "gk", manifest)] == [
+        ("KA/x", "Deployment shop/web: ka: KA"),
+        ("KB/x", "Deployment shop/web: kb: KB"),
+    ]
+
+
+def test_a_second_constraint_of_one_name_is_a_load_error(run_cli, tmp_path, manifest):
+    write(tmp_path / "gk" / "template.yaml", TEMPLATE)
+    first = write(tmp_path / "gk" / "a.yaml", constraint("owner"))
+    second = write(tmp_path / "gk" / "b.yaml", constraint("owner", "warn"))
+    code, _, err = run_cli("check", "--config", "/dev/null", "--policy", tmp_path / "gk", manifest)
+    assert (code, err) == (2, f"kubelint: error: {second}:1:1: a second constraint K8sRequiredLabels/owner (the first is at {first}:1)\n")

@@ -159,7 +159,33 @@ class PolicySet:
                                      self.options.opa_push, [(c.package, c.rule, c.name) for c in self.conftest])
         if not entrypoints:
             return None
-        return engines.RegopyEngine(modules, data, entrypoints, self.describe_error)
+        # Embedded: each ConstraintTemplate (with its libs) in an interpreter
+        # of its own, as Gatekeeper keeps templates apart (and regopy 1.5.2
+        # crashes on two packages defining functions of one name), and the
+        # conftest policies in another.
+        template_of = {}  # module name -> template package
+        for t in self.templates.values():
+            if t.rego is not None:
+                for name in self.modules:
+                    if name == f"{t.file}#{t.name}" or name.startswith(f"{t.file}#{t.name}#lib"):
+                        template_of[name] = t.package
+        groups: dict[str, tuple[list, list]] = {}
+        for name, source in modules:
+            group = groups.setdefault(template_of.get(name, ""), ([], []))
+            group[0].append((name, source))
+        for entry in entrypoints:
+            package = entry.rsplit("/", 1)[0].replace("/", ".")
+            key = package if package in groups and package != "" else ""
+            groups.setdefault(key, ([], []))[1].append(entry)
+        built = {}
+        for key, (group_modules, group_entries) in groups.items():
+            if group_entries:
+                group_data = data if key == "" or "inventory" not in data else {**self.data, "inventory": data["inventory"]}
+                built[key] = engines.RegopyEngine(group_modules, group_data, group_entries, self.describe_error)
+            elif group_modules and key == "":
+                # nothing to evaluate, but a mistake is still an error
+                engines.RegopyEngine(group_modules, data, [], self.describe_error)
+        return engines.RoutedEngine(built) if len(built) != 1 else next(iter(built.values()))
 
     def describe_error(self, text: str) -> str:
         from kubelint.policy.rego import error_location, error_message
@@ -426,13 +452,26 @@ def load_policies(paths: Iterable[str], settings: Any = None, options: PolicyOpt
         if "violation" not in module.rules:
             raise PolicyLoadError(f"{template.file}:{template.line}:1: ConstraintTemplate {template.name}: its Rego defines no violation rule")
         policies.modules[name] = module
+        if template.libs:
+            # Gatekeeper gives each template its own `data.lib`; two templates
+            # often ship different libs of one name (lib.exempt_container).
+            prefix = "kl_lib_" + "".join(c if c.isalnum() else "_" for c in template.kind.lower())
+            module.v1_source = _rename_lib(module.v1_source, prefix)
         for i, lib in enumerate(template.libs):
             lib_module = read_module(f"{name}#lib{i}", lib, template.version)
             lib_module.file = template.file
             _check_module(lib_module, options)
+            lib_module.v1_source = _rename_lib(lib_module.v1_source, prefix)
+            lib_module.package = prefix + lib_module.package[3:] if lib_module.package.startswith("lib.") else lib_module.package
             policies.modules[f"{name}#lib{i}"] = lib_module
             template.uses_inventory = template.uses_inventory or "data.inventory" in lib
+    seen: dict[str, Any] = {}
     for constraint in policies.constraints:
+        first = seen.setdefault(constraint.rule_name, constraint)
+        if first is not constraint:
+            raise PolicyLoadError(
+                f"{constraint.file}:{constraint.line}:1: a second constraint {constraint.rule_name} (the first is at {first.file}:{first.line})"
+            )
         if constraint.kind not in policies.templates:
             raise PolicyLoadError(
                 f"{constraint.file}:{constraint.line}:1: constraint {constraint.rule_name}: no ConstraintTemplate defines kind {constraint.kind}"
@@ -456,6 +495,15 @@ def load_policies(paths: Iterable[str], settings: Any = None, options: PolicyOpt
         # the run compiles again with its inventory.
         policies.compiled = policies.engine(())
     return policies
+
+
+def _rename_lib(source: str, prefix: str) -> str:
+    """`data.lib.x` -> `data.<prefix>.x` and `package lib.x` -> `package <prefix>.x`
+    (same length changes on one line only; positions of other lines stay)."""
+    import re
+
+    source = re.sub(r"\bdata\.lib\.", f"data.{prefix}.", source)
+    return re.sub(r"(?m)^(\s*package\s+)lib\.", lambda m: f"{m.group(1)}{prefix}.", source)
 
 
 def _check_module(module, options: PolicyOptions) -> None:

@@ -189,6 +189,18 @@ def _runtime_error(text: str) -> str:
     return error_message(text) if "errormsg" in text else "the policy could not be evaluated"
 
 
+class RoutedEngine:
+    """Several compiled groups; a job goes to the group of its package."""
+
+    def __init__(self, groups: dict):
+        self.groups = groups  # template package ("" for the rest) -> RegopyEngine
+
+    def evaluate(self, job: Job) -> Any:
+        package = job[0].rsplit("/", 1)[0].replace("/", ".")
+        engine = self.groups.get(package) or self.groups.get("")
+        return engine.evaluate(job)
+
+
 class OpaEngine:
     """Policies pushed to an OPA server (or already there: `push=False`),
     queried through its data API."""
