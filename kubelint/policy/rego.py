@@ -534,7 +534,7 @@ def split_input_withs(module: Module) -> dict[str, tuple[str, str]]:
                 elif idents & locals_:
                     ok = False
                     break
-                withs.append((t_start := tokens[k].start, term_tokens[-1].start + len(term_tokens[-1].text), term))
+                withs.append((tokens[k].start, term_tokens[-1].start + len(term_tokens[-1].text), term))
                 k = m
                 continue
             k += 1
@@ -571,7 +571,7 @@ def blank_rules(module: Module, names: set[str]) -> None:
             j = i + 1
             # to the end of the rule: its bodies and else branches, or its line
             while j < n and not (tokens[j].kind == "nl" and (j + 1 >= n or tokens[j + 1].kind == "nl" or (
-                tokens[j + 1].kind == "ident" and tokens[j + 1].text not in ("else",) and _top_level(tokens, j)))):
+                tokens[j + 1].kind == "ident" and tokens[j + 1].text != "else"))):
                 j = _skip_balanced(tokens, j) if tokens[j].kind == "op" and tokens[j].text in OPEN else j + 1
             end = tokens[j].start if j < n else len(source)
             spans.append((t.start, end))
@@ -586,6 +586,3 @@ def blank_rules(module: Module, names: set[str]) -> None:
         source = source[:start] + "".join(c if c == "\n" else " " for c in source[start:end]) + source[end:]
     module.v1_source = source
 
-
-def _top_level(tokens: list[Token], j: int) -> bool:
-    return True
