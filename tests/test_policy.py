@@ -614,3 +614,66 @@ def test_a_second_constraint_of_one_name_is_a_load_error(run_cli, tmp_path, mani
     second = write(tmp_path / "gk" / "b.yaml", constraint("owner", "warn"))
     code, _, err = run_cli("check", "--config", "/dev/null", "--policy", tmp_path / "gk", manifest)
     assert (code, err) == (2, f"kubelint: error: {second}:1:1: a second constraint K8sRequiredLabels/owner (the first is at {first}:1)\n")
+
+
+def _objects(*paths):
+    from kubelint.engine import objects_of
+    from kubelint.parse import parse_file
+
+    objects = []
+    for path in paths:
+        for doc in parse_file(str(path), Path(path).read_bytes()).documents:
+            objects.extend(objects_of(doc))
+    return objects
+
+
+def test_per_object_session_gives_the_batch_findings(tmp_path):
+    """The per-object path (a run that lets each file's objects go) finds
+    what the batch path finds: conftest and Gatekeeper per object, the
+    inventory template once the run's objects are known."""
+    from kubelint.policy import PolicyOptions, load_policies
+
+    write(tmp_path / "p" / "owner.rego", OWNER_V0)
+    write(tmp_path / "p" / "template.yaml", TEMPLATE)
+    write(tmp_path / "p" / "constraint.yaml", constraint("owner"))
+    write(tmp_path / "p" / "unique.yaml", """\
+        apiVersion: templates.gatekeeper.sh/v1
+        kind: ConstraintTemplate
+        metadata: {name: k8suniquename}
+        spec:
+          crd: {spec: {names: {kind: K8sUniqueName}}}
+          targets:
+            - target: admission.k8s.gatekeeper.sh
+              rego: |
+                package k8suniquename
+                violation[{"msg": "name used twice"}] {
+                  other := data.inventory.namespace[_][_]["Service"][input.review.name]
+                  other.metadata.namespace != input.review.namespace
+                }
+        """)
+    write(tmp_path / "p" / "unique-c.yaml", "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sUniqueName\nmetadata: {name: u}\n")
+    manifests = write(tmp_path / "m.yaml", DEPLOYMENT + "---\napiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a, labels: {x: '1'}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: b}\n")
+    objects = _objects(manifests)
+    policies = load_policies([tmp_path / "p"], options=PolicyOptions())
+    rules = {r.name: r for r in policies.rules()}
+    batch = sorted(f.sort_key() for f in policies.evaluate(objects, rules))
+    session = policies.session(rules)
+    per_object = [f for obj in objects for f in session.check_object(obj)] + session.check_run(objects)
+    session.close()
+    assert sorted(f.sort_key() for f in per_object) == batch
+    assert {k[3] for k in batch} == {"main.deny", "main.warn", "K8sRequiredLabels/owner", "K8sUniqueName/u"}
+
+
+def test_per_object_session_time_limit(tmp_path, manifest):
+    from kubelint.policy import PolicyOptions, load_policies
+
+    write(tmp_path / "slow.rego", 'package main\nimport rego.v1\ndeny contains "slow" if {\n  count([i | i := numbers.range(1, 50000000)[_]]) > 1\n}\n')
+    write(tmp_path / "fast.rego", 'package fast\nimport rego.v1\ndeny contains "fast" if input.kind == "Deployment"\n')
+    policies = load_policies([tmp_path], options=PolicyOptions(timeout=0.3, all_namespaces=True))
+    session = policies.session({r.name: r for r in policies.rules()})
+    (obj,) = _objects(manifest)
+    started = time.monotonic()
+    first = [(f.name, f.message) for f in session.check_object(obj)]
+    assert first == [("policy-error", "Deployment shop/web: conftest policies: evaluation took longer than 0.3s")]
+    assert time.monotonic() - started < 5
+    session.close()

@@ -246,6 +246,88 @@ class PolicySet:
         return PendingFindings(findings, objects, rules, owners, engines.PendingJobs(engine, jobs, self.options.timeout))
 
 
+    def session(self, rules: dict, namespaces: dict | None = None) -> "PolicySession":
+        """The per-object path, for a run that checks objects one file at a
+        time and lets them go:
+
+            session = policies.session(rules, namespaces)
+            for obj in objects_of_this_file:
+                findings += session.check_object(obj)   # conftest, Gatekeeper
+            findings += session.check_run(objects)       # --combine, data.inventory
+            session.close()
+
+        `namespaces`: Namespace objects of the run by name (for
+        namespaceSelector).  check_run wants the run's objects; it evaluates
+        only what needs all of them at once."""
+        from kubelint.policy import engines
+
+        engine = self.compiled if self.compiled is not None else self.engine(())
+        return PolicySession(self, rules, namespaces or {}, engines.Server(engine, self.options.timeout))
+
+
+@dataclass(slots=True)
+class PolicySession:
+    policies: PolicySet
+    rules: dict
+    namespaces: dict
+    server: Any  # kubelint.policy.engines.Server
+
+    def check_object(self, obj) -> list:
+        """Findings of the conftest policies (without --combine) and of the
+        constraints whose template does not read data.inventory, for one object."""
+        from kubelint.policy.gatekeeper import matches, review_of
+
+        p = self.policies
+        if obj.partial:
+            return []
+        owners, answers = [], []
+        if p.conftest and not p.options.combine and any(c.name in self.rules for c in p.conftest):
+            owners.append(("conftest", 0, None))
+            answers.append(self.server.ask((f"{WRAPPER_PACKAGE}/results", obj.data)))
+        constraints = [k for k in p._constraints_in_use() if k.rule_name in self.rules and not p.templates[k.kind].uses_inventory]
+        if constraints:
+            review = review_of(obj.data)
+            for k in constraints:
+                if matches(k, review, self.namespaces):
+                    entry = p.templates[k.kind].package.replace(".", "/") + "/violation"
+                    owners.append(("gatekeeper", 0, k))
+                    answers.append(self.server.ask((entry, {"review": review, "parameters": k.parameters})))
+        return _collect(owners, answers, [obj], self.rules)
+
+    def check_run(self, objects: Sequence) -> list:
+        """Findings that need the whole run: --combine, templates reading
+        data.inventory, and CEL-only templates (reported once)."""
+        p = self.policies
+        run_rules = {name: r for name, r in self.rules.items() if name in (ERROR_RULE, NOT_EVALUATED_RULE)}
+        if p.options.combine:
+            run_rules.update({c.name: self.rules[c.name] for c in p.conftest if c.name in self.rules})
+        for k in p._constraints_in_use():
+            if p.templates[k.kind].uses_inventory and k.rule_name in self.rules:
+                run_rules[k.rule_name] = self.rules[k.rule_name]
+        if not p.options.combine:
+            # conftest rules are per object here; keep them out of the run-wide pass
+            pass
+        whole = PolicySet(p.options, p.modules, p.data, p.conftest if p.options.combine else [],
+                          {kind: t for kind, t in p.templates.items()}, [k for k in p.constraints if k.rule_name in run_rules or p.templates[k.kind].rego is None],
+                          p.files)
+        return whole.evaluate(objects, run_rules)
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def _collect(owners: list, answers: list, objects: Sequence, rules: dict) -> list:
+    return PendingFindings([], objects, rules, owners, _Answered(answers)).findings()
+
+
+@dataclass(slots=True)
+class _Answered:
+    answers: list
+
+    def results(self) -> list:
+        return self.answers
+
+
 @dataclass(slots=True)
 class PendingFindings:
     """Policy findings being computed; `findings()` collects them."""

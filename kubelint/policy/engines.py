@@ -374,7 +374,7 @@ class _Worker:
             os.waitpid(self.pid, 0)
 
 
-def _read_exact(reader, size: int, timeout: float) -> bytes | None:
+def _read_exact(reader, size: int, timeout: float | None) -> bytes | None:
     """`size` bytes; b"" at end of file; None after `timeout` seconds of silence."""
     chunks = []
     while size:
@@ -429,3 +429,80 @@ def make_input(value: Any):
 
     add(value)
     return p
+
+
+class Server:
+    """One forked worker kept for the run, answering one job at a time: the
+    per-object path (a caller that checks a file's objects and lets them
+    go).  A job past the time limit kills the worker (the next job forks a
+    new one from the same compiled engine); a crash is a Failure too."""
+
+    def __init__(self, engine, timeout: float | None):
+        self.engine, self.timeout = engine, timeout
+        self.pid = None
+        self.inline = timeout is None or not hasattr(os, "fork") or isinstance(engine, OpaEngine)
+
+    def ask(self, job: Job) -> Any:
+        if self.inline:
+            with _Silenced():
+                return _safe(self.engine, job)
+        if self.pid is None:
+            self._start()
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            os.write(self.to_child, struct.pack("!I", len(payload)))
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(self.to_child, view):]
+        except OSError:
+            self.close()
+            return Failure("the policy engine crashed on this input")
+        header = _read_exact(self.from_child, 4, self.timeout)
+        if header is None:
+            self.close()
+            return Failure(f"evaluation took longer than {self.timeout:g}s")
+        body = _read_exact(self.from_child, struct.unpack("!I", header)[0], self.timeout) if header else b""
+        if not body:
+            self.close()
+            return Failure("the policy engine crashed on this input")
+        return pickle.loads(body)
+
+    def _start(self) -> None:
+        job_r, job_w = os.pipe()
+        ans_r, ans_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(job_w)
+            os.close(ans_r)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            try:
+                jobs = os.fdopen(job_r, "rb", buffering=0)
+                while True:
+                    header = _read_exact(jobs, 4, None)
+                    if not header:
+                        break
+                    job = pickle.loads(_read_exact(jobs, struct.unpack("!I", header)[0], None))
+                    answer = pickle.dumps(_safe(self.engine, job), protocol=pickle.HIGHEST_PROTOCOL)
+                    data = struct.pack("!I", len(answer)) + answer
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(ans_w, view):]
+            finally:
+                os._exit(0)
+        os.close(job_r)
+        os.close(ans_w)
+        self.pid, self.to_child = pid, job_w
+        self.from_child = os.fdopen(ans_r, "rb", buffering=0)
+
+    def close(self) -> None:
+        if self.pid is None:
+            return
+        try:
+            os.close(self.to_child)
+            self.from_child.close()
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        os.waitpid(self.pid, 0)
+        self.pid = None
