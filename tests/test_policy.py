@@ -95,10 +95,11 @@ def test_v0_module_is_upgraded_and_keeps_its_lines():
     assert module.rules["deny"] == 3
 
 
-def test_v1_module_is_left_alone():
+def test_v1_module_is_not_upgraded():
     module = read_module("p.rego", IMAGES_V1)
     assert module.version == "v1"
-    assert module.v1_source == IMAGES_V1
+    # only the binding regopy needs under `not` (see the rewrite tests below)
+    assert module.v1_source == IMAGES_V1.replace('not contains(c.image, ":")', '__kln0 := c.image; not contains(__kln0, ":")')
 
 
 def test_module_that_says_nothing_and_reads_the_same_is_v1():
@@ -130,7 +131,28 @@ def test_iterated_call_arguments_are_bound_first_for_regopy():
     )
     out = read_module("p.rego", src).v1_source.splitlines()
     assert out[4] == "  __kl0 := input.repos[_]; startswith(input.image, __kl0)"
-    assert out[5] == "  not startswith(input.image, input.bad[_])"  # inside `not` it would change the meaning
+    # an iterated argument inside `not` stays (binding it would change the
+    # meaning); a plain reference is bound before the `not`, as OPA does
+    assert out[5] == "  __kln0 := input.image; not startswith(__kln0, input.bad[_])"
+
+
+def test_undefined_argument_under_not_leaves_the_body_undefined(run_cli, tmp_path, manifest):
+    # OPA: `not f(x.missing)` is undefined when x.missing is (gatekeeper-library
+    # users template); regopy alone would read `not undefined` as true.
+    policy = write(tmp_path / "p.rego", """\
+        package main
+        import rego.v1
+        ok(_, _) := false
+        deny contains "missing" if {
+          params := {"rule": "RunAsAny"}
+          not ok(params.rule, params.ranges)
+        }
+        deny contains "present" if {
+          params := {"rule": "RunAsAny", "ranges": []}
+          not ok(params.rule, params.ranges)
+        }
+        """)
+    assert [f[4] for f in findings(run_cli, "--policy", policy, manifest)] == ["Deployment shop/web: present"]
 
 
 def test_a_line_opening_with_a_parenthesis_is_a_new_expression():

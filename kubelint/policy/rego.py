@@ -224,7 +224,65 @@ def read_module(file: str, source: str, default_version: str = "auto") -> Module
     else:
         module.v1_source = source
     module.v1_source = hoist_iteration_arguments(module, separate_parenthesised_lines(module.v1_source))
+    module.v1_source = hoist_negated_reference_arguments(module, module.v1_source)
     return module
+
+
+def hoist_negated_reference_arguments(module: Module, text: str) -> str:
+    """`not f(x, params.ranges)` with params.ranges undefined: OPA binds the
+    argument outside the negation, so the body is undefined; regopy 1.5.2
+    reads `not undefined`, true.  Bind such a reference (a dotted path, no
+    brackets) before the `not`, as OPA does."""
+    if "not " not in text:
+        return text
+    tokens = tokenize(text)
+    n = len(tokens)
+    edits: list[tuple[int, int, str]] = []
+    counter = 0
+    for i, t in enumerate(tokens):
+        if t.text != "not" or i == 0 or not (tokens[i - 1].kind == "nl" or tokens[i - 1].text in ("{", ";")):
+            continue
+        # `not name(` ... `)` on this statement
+        j = i + 1
+        while j < n and (tokens[j].kind == "ident" or tokens[j].text == "."):
+            j += 1
+        if j >= n or tokens[j].text != "(" or j == i + 1:
+            continue
+        end = _skip_balanced(tokens, j) - 1
+        hoisted = []
+        k = j + 1
+        while k < end:
+            start = k
+            depth = 0
+            while k < end and not (depth == 0 and tokens[k].text == ","):
+                if tokens[k].kind == "op" and tokens[k].text in OPEN:
+                    depth += 1
+                elif tokens[k].kind == "op" and tokens[k].text in CLOSE:
+                    depth -= 1
+                k += 1
+            arg = tokens[start:k]
+            if (
+                len(arg) >= 3
+                and all((x.kind == "ident") if p % 2 == 0 else x.text == "." for p, x in enumerate(arg))
+            ):
+                name = f"__kln{counter}"
+                counter += 1
+                ref = text[arg[0].start : arg[-1].start + len(arg[-1].text)]
+                hoisted.append(f"{name} := {ref}; ")
+                edits.append((arg[0].start, arg[-1].start + len(arg[-1].text), name))
+            k += 1
+        if hoisted:
+            edits.append((t.start, t.start, "".join(hoisted)))
+    if not edits:
+        return text
+    for start, end, replacement in sorted(edits, reverse=True):
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        delta = len(replacement) - (end - start)
+        if delta:
+            module.inserts.setdefault(line, []).append((column, delta))
+        text = text[:start] + replacement + text[end:]
+    return text
 
 
 def separate_parenthesised_lines(text: str) -> str:
