@@ -3,7 +3,20 @@ the built-in rules and reported in the same shape.
 
     policies = load_policies(paths, settings)     # once per run; PolicyLoadError
     registry = policies.extend(registry)          # the run's policy rules, selectable
-    findings = policies.evaluate(objects, rules)  # after the built-in rules
+    pending = policies.start(objects, rules)      # forked workers, beside the built-in rules
+    findings = pending.findings()                 # after them
+
+or, for a run that checks one file at a time and lets its objects go:
+
+    session = policies.session(rules, namespaces)
+    findings = session.check_object(obj)          # per object: one evaluation per
+                                                  # object (all conftest packages) and
+                                                  # per matching constraint
+    findings = session.check_run(objects)         # --combine, data.inventory, CEL-only
+    session.close()
+
+Both paths give the same findings (tests/test_policy.py), with a time limit
+per evaluation (engines.py).
 
 Two kinds of policy are read from the same paths:
 
