@@ -50,6 +50,10 @@ class Settings:
     cache: bool = True
     trusted_hosts: list[str] = field(default_factory=list)  # hosts remote content may come from
     config_file: str | None = None
+    # Rego policies (kubelint/policy): paths, and the command line's policy
+    # options (kubelint.policy.PolicyOptions fields by name).
+    policies: list[str] = field(default_factory=list)
+    policy_options: dict[str, Any] = field(default_factory=dict)
 
 
 # config file key -> Settings attribute
@@ -69,6 +73,7 @@ _KEYS = {
     "allowed-registries": "allowed_registries",
     "fragments": "fragments",
     "trusted-hosts": "trusted_hosts",
+    "policies": "policies",
 }
 
 
@@ -113,6 +118,7 @@ def load_settings(path: str | os.PathLike) -> Settings:
         settings.kubernetes_version = str(settings.kubernetes_version)
     # Relative paths in a config file are relative to the file.
     settings.crds = [str((path.parent / p)) if not os.path.isabs(p) else p for p in settings.crds]
+    settings.policies = [str((path.parent / p)) if not os.path.isabs(p) else p for p in settings.policies]
     return settings
 
 
@@ -230,8 +236,12 @@ def _check_rule_names(data: dict, path: FsPath, locate) -> None:
             except UnknownRule as e:
                 line, col = locate([key, index])
                 raise ConfigError(f"{path}:{line}:{col}: {key}: {e}") from None
+    from kubelint.registry import is_policy_selector
+
     for index_key in ("severity",):
         for name in data.get(index_key) or {}:
+            if is_policy_selector(name):
+                continue  # a policy rule: known once its policies are loaded
             try:
                 reg.get(name)
             except UnknownRule as e:

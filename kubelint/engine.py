@@ -87,9 +87,12 @@ def finding(rule: Rule, message: str, file: str, line: int, column: int, fix: Fi
     )
 
 
-def lint(run: Run, rules: list[Rule], settings: Settings, version: str) -> Linted:
+def lint(run: Run, rules: list[Rule], settings: Settings, version: str, policies=None) -> Linted:
     """Every finding of the active rules on the files of the run, in file
-    order: parse hazards first, then each object's problems."""
+    order: parse hazards first, then each object's problems, then what the
+    Rego policies (kubelint.policy, when given) say of it.  Policies that
+    need every object at once (--combine, Gatekeeper's data.inventory) are
+    evaluated after the last file."""
     from kubelint.parse import Hazard
     from kubelint.suppress import object_ignores
 
@@ -98,6 +101,14 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str) -> Linte
     object_rules = [(r, base.with_options(rule_options(r, settings))) for r in rules if r.check is not None]
     by_name = {r.name: r for r in rules}
     out = Linted([], {}, {})
+    session, whole_run = None, None
+    if policies is not None:
+        # Namespaces by name, for namespaceSelector: facts keep their labels.
+        namespaces = {f.ref.name: f.data for f in run.facts if f.kind == "Namespace" and f.group == "" and f.ref.name}
+        session = policies.session({r.name: r for r in rules if r.category == "policy"}, namespaces)
+        # Only policies that read every object at once make the run keep them
+        # (and their files' parses) until the end: a cost such a policy asks for.
+        whole_run = [] if policies.needs_whole_run() else None
 
     for checked in run.files:
         # Findings about the source itself (an untrusted host, a remote apply
@@ -133,7 +144,16 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str) -> Linte
                     out.findings.append(
                         finding(r, problem.message, obj.file, line, column, problem.fix, obj, problem.path, problem.severity)
                     )
+            if session is not None and cluster:
+                out.findings.extend(session.check_object(obj))
+                if whole_run is not None:
+                    whole_run.append(obj)
         del parsed
+    if session is not None:
+        try:
+            out.findings.extend(session.check_run(whole_run or []))
+        finally:
+            session.close()
     return out
 
 
@@ -150,10 +170,19 @@ def check(
         from kubelint.rules import registry as load_registry
 
         registry = load_registry()
+    policies = None
+    if settings.policies:  # the policy stage (kubelint/policy): rules in Rego
+        from kubelint.policy import PolicyLoadError, load_policies
+
+        try:
+            policies = load_policies(settings.policies, settings)
+        except PolicyLoadError as e:
+            raise UsageError(str(e)) from None
+        registry = policies.extend(registry)
     version = resolve_version(settings)
     rules = active_rules(registry, settings)
     run = load(sources, settings, context)
-    linted = lint(run, rules, settings, version)
+    linted = lint(run, rules, settings, version, policies)
     try:
         kept, _used = suppress(linted, run, registry, rules, settings)
     except ValueError as e:

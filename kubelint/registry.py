@@ -24,6 +24,20 @@ from kubelint.model import FIX_SAFETIES, SEVERITIES, FixSafety, Severity
 CODE_RE = re.compile(r"^KL\d{3}$")
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DOC_SECTIONS = ("Why", "Example", "Use instead", "Fix safety", "References")
+# Policy rules (kubelint.policy) exist only for a run that loads policies; their
+# name is their code: `main.deny` (conftest package and rule) or
+# `K8sRequiredLabels/must-have-owner` (Gatekeeper constraint kind and name).
+POLICY_CATEGORY = "policy"
+POLICY_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$")
+
+
+def is_policy_selector(selector: str) -> bool:
+    """A selector that can only name a policy rule (or all of them): without
+    policies in the run it selects nothing rather than being an error."""
+    s = selector.strip()
+    if s.lower() == POLICY_CATEGORY or s.lower().startswith(POLICY_CATEGORY + "-"):
+        return True
+    return ("." in s or "/" in s) and bool(POLICY_NAME_RE.match(s))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +178,12 @@ class Registry:
         self.by_code: dict[str, Rule] = {}
         self.by_name: dict[str, Rule] = {}
         for r in self.rules:
-            if not CODE_RE.match(r.code):
+            if r.category == POLICY_CATEGORY:
+                if not POLICY_NAME_RE.match(r.name) or r.code != r.name:
+                    raise ValueError(f"policy rule {r.name!r}: bad name")
+            elif not CODE_RE.match(r.code):
                 raise ValueError(f"rule {r.name}: bad code {r.code!r}")
-            if not NAME_RE.match(r.name):
+            elif not NAME_RE.match(r.name):
                 raise ValueError(f"rule {r.code}: bad name {r.name!r}")
             if r.severity not in SEVERITIES:
                 raise ValueError(f"rule {r.name}: bad severity {r.severity!r}")
@@ -185,7 +202,7 @@ class Registry:
 
     def get(self, name_or_code: str) -> Rule:
         key = name_or_code.strip()
-        r = self.by_name.get(key.lower()) or self.by_code.get(key.upper())
+        r = self.by_name.get(key.lower()) or self.by_code.get(key.upper()) or self.by_name.get(key)
         if r is None:
             raise UnknownRule(self._unknown(key))
         return r
@@ -198,12 +215,16 @@ class Registry:
             return list(self.rules)
         if s.lower() in self.by_name:
             return [self.by_name[s.lower()]]
+        if s in self.by_name:  # a policy rule keeps its case
+            return [self.by_name[s]]
         if s.lower() in self.categories:
             return [r for r in self.rules if r.category == s.lower()]
         if re.fullmatch(r"(?i)KL\d{0,3}", s):
             hits = [r for r in self.rules if r.code.startswith(s.upper())]
             if hits:
                 return hits
+        if is_policy_selector(s):
+            return []
         raise UnknownRule(self._unknown(s))
 
     def _unknown(self, key: str) -> str:

@@ -18,6 +18,7 @@ COMMANDS = {
     "lock": ("kubelint.cli.lock", "lock", "Record the sha256 of what URLs serve in kubelint.lock."),
     "rules": ("kubelint.cli.rules", "rules", "List every rule."),
     "explain": ("kubelint.cli.explain", "explain", "Explain a rule: what, why, how to fix."),
+    "policy": ("kubelint.cli.policy", "policy", "Test and list Rego policies (conftest and Gatekeeper)."),
     "version": ("kubelint.cli.version", "version", "Print the version."),
 }
 

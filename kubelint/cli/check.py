@@ -4,6 +4,7 @@ import sys
 import click
 
 from kubelint.cli.remote import fetch_policy, remote_options
+from kubelint.cli.policy import apply_policy_options, policy_options
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 
@@ -105,7 +106,8 @@ def _context(inputs, settings):
 @click.option("--fix", is_flag=True, help="Apply safe fixes (stdin: print the fixed text), then report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that can change behaviour at run time.")
 @click.option("--diff", is_flag=True, help="Print a unified diff of what --fix would change; write nothing; exit 1 if anything would change.")
-def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color, show_fixes, output_format, statistics, context_dir, no_context, no_cache, follow_remote, remote, fix, unsafe_fixes, diff) -> None:
+@policy_options
+def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color, show_fixes, output_format, statistics, context_dir, no_context, no_cache, follow_remote, remote, fix, unsafe_fixes, diff, **policy) -> None:
     """Check Kubernetes manifests: files, directories (recursively), URLs, or - for stdin.
 
     Multi-document YAML, JSON and kind: List are read; documents that are not
@@ -146,6 +148,7 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
     if no_cache:
         settings.cache = False
     settings.trusted_hosts += list(remote["trusted_hosts"])
+    apply_policy_options(settings, policy)
 
     main_file, extra = _outputs(fmt, outputs)
     # A check builds many small containers and frees few until it ends; the

@@ -1,0 +1,46 @@
+# Helpers shared by the policies of this pack (package main; names start kl_).
+#
+# Each policy is a pure function of (object, settings) that returns its
+# results, and a thin deny_/warn_ rule that applies it to `input` and
+# `data.kubelint`.  The unit tests call the functions directly: regopy 1.5.2
+# (kubelint's embedded engine) crashes on `with input as` around most bodies.
+package main
+
+import rego.v1
+
+# The pack's settings: data.kubelint (see policies/data.example.yaml).
+# (Never read `data` as a whole: a rule that reads all of data depends on itself.)
+default kl_settings := {}
+
+kl_settings := data.kubelint
+
+# Where each workload kind keeps its pod spec (Kubernetes API reference:
+# a PodTemplateSpec in Deployment, StatefulSet, DaemonSet, ReplicaSet,
+# ReplicationController and Job; a CronJob nests a JobTemplateSpec).
+kl_pod_spec_path := {
+	"Pod": ["spec"],
+	"Deployment": ["spec", "template", "spec"],
+	"StatefulSet": ["spec", "template", "spec"],
+	"DaemonSet": ["spec", "template", "spec"],
+	"ReplicaSet": ["spec", "template", "spec"],
+	"ReplicationController": ["spec", "template", "spec"],
+	"Job": ["spec", "template", "spec"],
+	"CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+}
+
+kl_container_fields := ["initContainers", "containers", "ephemeralContainers"]
+
+# Every container of an object, with its path: {"path": [...], "container": {...}}.
+kl_containers(obj) := {c |
+	spec_path := kl_pod_spec_path[obj.kind]
+	spec := object.get(obj, spec_path, {})
+	field := kl_container_fields[_]
+	container := object.get(spec, field, [])[i]
+	c := {"path": array.concat(spec_path, [field, i]), "container": container}
+}
+
+kl_name(obj) := object.get(obj, ["metadata", "name"], "<unnamed>")
+
+# (Messages are built with concat: regopy 1.5.2's sprintf sometimes keeps the
+# JSON quotes of a string argument.)
+kl_label(obj) := concat(" ", [obj.kind, kl_name(obj)])

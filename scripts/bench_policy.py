@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""CPU and wall time of the policy stage on the shared corpus, against the
+built-in rules.
+
+Usage: python scripts/bench_policy.py [--corpus ../shared/corpus] [--runs 3]
+
+Four fresh `kubelint check` processes per run:
+  parse      --select policy, no policies: sources, parse, objects (the base)
+  built-in   the default rules
+  pack       --select policy with policies/ (9 conftest rules, 1 Gatekeeper
+             constraint) and scripts/bench_policy_data.yaml as their settings
+  both       the default rules and the pack
+CPU is user+system of the process and of the workers it forks.  The cost of
+a stage is its CPU minus `parse`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACK = ["--policy", str(ROOT / "policies"), "--policy", str(ROOT / "scripts" / "bench_policy_data.yaml")]
+
+
+def measure(args: list[str]) -> tuple[float, float]:
+    cmd = [sys.executable, "-m", "kubelint", "check", "--config", os.devnull, "--fail-on", "none", "-f", "json", *args]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"kubelint failed: {' '.join(cmd)}")
+    return usage.ru_utime + usage.ru_stime, wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
+    parser.add_argument("--runs", type=int, default=3)
+    opts = parser.parse_args()
+    if not os.path.isdir(opts.corpus):
+        raise SystemExit(f"no corpus at {opts.corpus}")
+    cases = {
+        "parse": ["--select", "policy", opts.corpus],
+        "built-in": [opts.corpus],
+        "pack": ["--select", "policy", *PACK, opts.corpus],
+        "both": [*PACK, opts.corpus],
+    }
+    cpu: dict[str, list[float]] = {k: [] for k in cases}
+    wall: dict[str, list[float]] = {k: [] for k in cases}
+    for _ in range(opts.runs):
+        for name, args in cases.items():
+            c, w = measure(args)
+            cpu[name].append(c)
+            wall[name].append(w)
+    med = {k: statistics.median(v) for k, v in cpu.items()}
+    for name in cases:
+        print(f"{name:9s} cpu {med[name]:6.2f}s  wall {statistics.median(wall[name]):6.2f}s")
+    rules, policies = med["built-in"] - med["parse"], med["pack"] - med["parse"]
+    print(f"built-in rules cost {rules:.2f}s CPU; the policy pack {policies:.2f}s CPU ({policies / rules:.1f}x)")
+
+
+if __name__ == "__main__":
+    main()
