@@ -200,20 +200,36 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
                 continue
             if obj.partial and r.category != "schema":
                 continue  # a patch lacks most of what rules look for, by design
-            for problem in r.check(obj, ctx):
-                line, column = obj.position(problem.path, problem.at)
-                severity = problem.severity if problem.severity and not r.fixed_severity else r.severity
-                finding = Finding(
-                    r.code, r.name, severity, f"{obj.ref.label()}: {problem.message}", obj.file, line, column,
-                    problem.fix, obj.ref, tuple(problem.path),
-                )
-                if not matches(finding, ignored):
-                    findings.append(finding)
+            try:
+                for problem in r.check(obj, ctx):
+                    line, column = obj.position(problem.path, problem.at)
+                    severity = problem.severity if problem.severity and not r.fixed_severity else r.severity
+                    finding = Finding(
+                        r.code, r.name, severity, f"{obj.ref.label()}: {problem.message}", obj.file, line, column,
+                        problem.fix, obj.ref, tuple(problem.path),
+                    )
+                    if not matches(finding, ignored):
+                        findings.append(finding)
+            except Exception as e:  # a bug in a rule costs a finding on this object, not the run
+                findings.append(_check_failed(registry, r, obj, e))
 
     per_file = [(pattern, _codes(registry, selectors)) for pattern, selectors in settings.per_file_ignores.items()]
     findings = [f for f in findings if not _suppressed(f, comments, per_file)]
     findings.sort(key=Finding.sort_key)
     return RunResult(tuple(findings), files, len(objects), version, tuple(rules))
+
+
+def _check_failed(registry: Registry, r: Rule, obj: K8sObject, error: Exception) -> Finding:
+    failed = registry.by_name.get("check-failed") or r
+    detail = f"{type(error).__name__}: {error}"
+    if len(detail) > 200:
+        detail = detail[:200] + "..."
+    line, column = obj.position(())
+    return Finding(
+        failed.code, failed.name, "error",
+        f"{obj.ref.label()}: kubelint could not check rule {r.name} on this object ({detail}); please report it",
+        obj.file, line, column, None, obj.ref, (),
+    )
 
 
 def _codes(registry: Registry, selectors: Iterable[str]) -> frozenset[str]:

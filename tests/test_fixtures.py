@@ -17,6 +17,9 @@ from helpers import expected_markers
 from kubelint.rules import registry
 
 RULES = list(registry())
+# Rules no input should trigger: check-failed marks a bug in another rule, and
+# tests/test_hostile.py triggers it with a rule made to fail.
+NO_FAIL_FIXTURE = {"check-failed"}
 
 
 def _fixture_dir(rule):
@@ -37,6 +40,8 @@ def _run(run_cli, rule, path):
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
 def test_fail_fixture(rule, run_cli):
+    if rule.name in NO_FAIL_FIXTURE:
+        pytest.skip(f"{rule.name} has no input that triggers it")
     fail = _fixture_dir(rule) / "fail.yaml"
     if not fail.exists():
         fail = _fixture_dir(rule) / "fail.json"

@@ -66,6 +66,9 @@ _resolver = Resolver()
 _IMPLICIT = _resolver.yaml_implicit_resolvers
 _T = "tag:yaml.org,2002:"
 _BOOL_TRUE = {"yes", "true", "on", "y"}
+# Beyond about 4,300 decimal digits (sys.get_int_max_str_digits) str() of an
+# int raises ValueError; below this many bits it never does.
+_MAX_INT_BITS = 14_000
 
 
 def _int(value: str) -> Any:
@@ -132,7 +135,13 @@ def resolve_scalar(value: str, tag: str | None, implicit: tuple[bool, bool], sty
         if short == "bool":
             return value.lower() in _BOOL_TRUE
         if short == "int":
-            return _int(value)
+            number = _int(value)
+            if number.bit_length() > _MAX_INT_BITS:
+                # More digits than Python turns into decimal text: like a
+                # decimal that long (int() refuses it), and like the Go YAML
+                # library for any integer out of range, keep the text.
+                str(number)
+            return number
         if short == "float":
             return _float(value)
     except ValueError:

@@ -23,11 +23,12 @@ def registry() -> Registry:
         pss,
         rbac,
         resources,
+        robustness,
         schema,
         secrets,
         validation,
         yaml,
     )
 
-    families = (yaml, schema, images, resources, probes, pss, hardening, rbac, secrets, network, availability, validation)
+    families = (yaml, schema, images, resources, probes, pss, hardening, rbac, secrets, network, availability, validation, robustness)
     return Registry(v for module in families for v in vars(module).values() if isinstance(v, Rule))

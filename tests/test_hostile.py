@@ -1,0 +1,101 @@
+"""Hostile input (issue 8): no internal error, no hang, bounded memory, no
+injection.  Each test is a defect found by trying kubelint as an attacker."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import run
+
+from kubelint.config import Settings
+from kubelint.engine import check
+from kubelint.registry import Registry, rule
+from kubelint.rules import registry
+from kubelint.sources import Source
+
+# An integer Python cannot turn into decimal text (more than 4,300 digits).
+HUGE = "0x" + "f" * 4000
+
+
+# ---------------------------------------------------------------------------
+# 1. One bad value costs a finding on its document, never the whole run.
+
+HUGE_INT_CASES = {
+    "apiVersion": f"apiVersion: {HUGE}\nkind: Pod\nmetadata: {{name: a}}\n",
+    "cpu-limit": (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n"
+        f"spec: {{containers: [{{name: c, image: 'x:1', resources: {{limits: {{cpu: {HUGE}}}}}}}]}}\n"
+    ),
+    "allowPrivilegeEscalation": (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n"
+        f"spec: {{containers: [{{name: c, image: 'x:1', securityContext: {{allowPrivilegeEscalation: {HUGE}}}}}]}}\n"
+    ),
+    "targetPort": (
+        "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"
+        f"spec: {{ports: [{{port: 80, targetPort: {HUGE}}}]}}\n"
+    ),
+    "selector": (
+        "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"
+        f"spec: {{selector: {{app: {HUGE}}}, ports: [{{port: 80}}]}}\n"
+        "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {app: a}}\n"
+    ),
+    "octal": f"apiVersion: v1\nkind: Pod\nmetadata: {{name: a, labels: {{a: 0{'7' * 6000}}}}}\n",
+    "binary": f"apiVersion: v1\nkind: Pod\nmetadata: {{name: a, labels: {{a: 0b{'1' * 20000}}}}}\n",
+}
+
+
+@pytest.mark.parametrize("case", HUGE_INT_CASES, ids=str)
+def test_huge_integers_do_not_end_the_run(case):
+    result = run(HUGE_INT_CASES[case], select=["ALL"])
+    assert not [f for f in result.findings if f.name == "check-failed"]
+
+
+def test_a_huge_integer_is_read_as_text_like_a_huge_decimal():
+    from kubelint.parse.loader import resolve_scalar
+
+    assert resolve_scalar(HUGE, None, (True, False), None) == HUGE
+    assert resolve_scalar("1" * 5000, None, (True, False), None) == "1" * 5000
+    assert resolve_scalar("0x10", None, (True, False), None) == 16
+
+
+@pytest.mark.parametrize("protocol", ["[TCP]", "{a: 1}"])
+def test_service_node_port_with_a_protocol_that_is_not_a_string(protocol):
+    text = (
+        "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"
+        "spec:\n  type: NodePort\n  ports:\n"
+        f"    - {{port: 80, nodePort: 30000, protocol: {protocol}}}\n"
+        f"    - {{port: 81, nodePort: 30000, protocol: {protocol}}}\n"
+    )
+    result = run(text, select=["ALL"])
+    assert not [f for f in result.findings if f.name == "check-failed"]
+    assert {(f.name, f.line) for f in result.findings if f.name in ("schema-invalid", "invalid-port")} == {
+        ("schema-invalid", 7), ("schema-invalid", 8), ("invalid-port", 8)
+    }
+
+
+def _crashing_registry():
+    @rule(code="KL999", name="always-crashes", severity="warning", category="x")
+    def always_crashes(obj, ctx):
+        """Crash on the object named boom."""
+        if obj.ref.name == "boom":
+            raise TypeError("unhashable type: 'list'")
+        yield from ()
+
+    return Registry([always_crashes, registry().get("check-failed")])
+
+
+def test_a_rule_that_raises_is_a_finding_on_that_object_only():
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: boom\n"
+    )
+    result = check([Source("a.yaml", text.encode()), Source("b.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n")],
+                   Settings(select=["ALL"]), _crashing_registry())
+    assert result.files == 2 and result.objects == 3
+    [finding] = result.findings
+    assert (finding.name, finding.rule, finding.severity, finding.file, finding.line, finding.column) == (
+        "check-failed", registry().get("check-failed").code, "error", "a.yaml", 5, 1,
+    )
+    assert finding.message == (
+        'ConfigMap boom: kubelint could not check rule always-crashes on this object '
+        "(TypeError: unhashable type: 'list'); please report it"
+    )
