@@ -38,8 +38,10 @@ def comment_ignores(text: str | None) -> dict[int, frozenset[str]]:
     if not text or "kubelint:" not in text:
         return {}
     lines: dict[int, frozenset[str]] = {}
+    number, counted = 1, 0  # newlines counted once, from the previous match on
     for m in _COMMENT_RE.finditer(text):
-        number = text.count("\n", 0, m.start()) + 1
+        number += text.count("\n", counted, m.start())
+        counted = m.start()
         names = _names(m.group(1)) if m.group(1) is not None else frozenset({ALL})
         for target in (number, number + 1):
             lines[target] = lines.get(target, frozenset()) | names

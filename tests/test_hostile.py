@@ -99,3 +99,79 @@ def test_a_rule_that_raises_is_a_finding_on_that_object_only():
         'ConfigMap boom: kubelint could not check rule always-crashes on this object '
         "(TypeError: unhashable type: 'list'); please report it"
     )
+
+
+# ---------------------------------------------------------------------------
+# 4. Every stage is linear in its input: doubling the input roughly doubles
+# the time.  A ratio, not an absolute time, so a slow machine passes too.
+
+
+def _seconds(fn, arg) -> float:
+    """The best of three per-call times, each over calls adding up to at least
+    40 ms, so scheduling noise on a busy machine barely moves the ratio."""
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        calls, start = 0, time.perf_counter()
+        while True:
+            fn(arg)
+            calls += 1
+            elapsed = time.perf_counter() - start
+            if elapsed > 0.04:
+                break
+        best = min(best, elapsed / calls)
+    return best
+
+
+def _doubling_ratio(fn, make, n: int) -> float:
+    import gc
+
+    small, large = make(n), make(2 * n)
+    fn(small)  # warm up caches and imports
+    gc.collect()
+    gc.disable()  # as `kubelint check` runs; the collector's pauses are noise here
+    try:
+        return _seconds(fn, large) / _seconds(fn, small)
+    finally:
+        gc.enable()
+
+
+def test_suppression_comments_are_located_in_linear_time():
+    from kubelint.suppress import comment_ignores
+
+    def make(n):
+        return "apiVersion: v1\nkind: ConfigMap\n" + "# kubelint: ignore[x] reason\n" * n
+
+    assert comment_ignores(make(3))[4] == frozenset({"x"})
+    # Quadratic: 20,000 lines took 5 s and 40,000 took 21 s (ratio 4).
+    assert _doubling_ratio(comment_ignores, make, 20_000) < 3
+
+
+def test_the_whole_run_is_linear_on_a_large_input():
+    def make(n):
+        doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d, namespace: a}  # kubelint: ignore\ndata: {a: b}\n"
+        return b"".join((doc % i).encode() + b"---\n" for i in range(n))
+
+    ratio = _doubling_ratio(lambda data: run(data), make, 1_000)
+    assert ratio < 3
+
+
+def test_the_parser_is_linear_on_a_large_input():
+    from kubelint.parse import parse_file
+
+    def make(n):
+        return ("items:\n" + "  - {name: x, value: 'y', n: 1}  # comment\n" * n).encode()
+
+    assert _doubling_ratio(lambda data: parse_file("a.yaml", data), make, 4_000) < 3
+
+
+def test_template_control_lines_inside_block_scalars_are_skipped_in_linear_time():
+    from kubelint.parse import parse_file
+
+    def make(n):
+        return ("a: |\n" + "  {{ if x }}\n" * n + "---\nb: [\n").encode()
+
+    assert [h.name for h in parse_file("a.yaml", make(3)).hazards] == ["yaml-syntax"]
+    # Quadratic: 10,000 lines took 0.2 s and 20,000 took 0.8 s.
+    assert _doubling_ratio(lambda data: parse_file("a.yaml", data), make, 10_000) < 3

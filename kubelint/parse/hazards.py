@@ -139,8 +139,11 @@ def template_hazard(text: str, error_line: int | None, multiline: list[tuple[int
         inside = set()
         for first, last in multiline:
             inside.update(range(first, last + 1))
+        number, counted = 1, 0  # newlines counted once, from the previous match on
         for cm in _CONTROL_LINE_RE.finditer(text):
-            if text.count("\n", 0, cm.start()) + 1 not in inside:
+            number += text.count("\n", counted, cm.start())
+            counted = cm.start()
+            if number not in inside:
                 m = cm
                 break
         if m is None:
