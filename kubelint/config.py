@@ -41,6 +41,7 @@ class Settings:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     allowed_registries: list[str] = field(default_factory=list)
     config_file: str | None = None
+    max_file_size: int | str = 16 * 1024 * 1024  # bytes read per input at most (kubelint.sources)
 
 
 # config file key -> Settings attribute
@@ -58,6 +59,7 @@ _KEYS = {
     "pss-level": "pss_level",
     "per-file-ignores": "per_file_ignores",
     "allowed-registries": "allowed_registries",
+    "max-file-size": "max_file_size",
 }
 
 
@@ -85,9 +87,15 @@ def _has_tool_section(path: FsPath) -> bool:
 
 def load_settings(path: str | os.PathLike) -> Settings:
     """Read and validate a configuration file."""
+    from kubelint.sources import DEFAULT_MAX_FILE_SIZE, InputError, read_capped
+
     path = FsPath(path)
+    if str(path) == os.devnull:  # `--config /dev/null`: no configuration
+        return Settings(config_file=str(path))
     try:
-        raw = path.read_bytes()
+        raw = read_capped(str(path), DEFAULT_MAX_FILE_SIZE)
+    except InputError as e:
+        raise ConfigError(f"{path}: cannot read configuration: {e}") from None
     except OSError as e:
         raise ConfigError(f"{path}: cannot read configuration: {e.strerror or e}") from None
     if path.name == "pyproject.toml":

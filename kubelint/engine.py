@@ -96,13 +96,13 @@ def _is_kustomization(doc: Document) -> bool:
     return isinstance(data, dict) and str(data.get("apiVersion", "")).startswith("kustomize.config.k8s.io/")
 
 
-def load_crds(paths: Iterable[str]) -> list[dict]:
+def load_crds(paths: Iterable[str], max_size: int | str | None = None) -> list[dict]:
     """CustomResourceDefinitions from `--crd` files and directories (they are
     schemas for the run, not checked themselves)."""
-    from kubelint.sources import expand, read
+    from kubelint.sources import DEFAULT_MAX_FILE_SIZE, expand, parse_size, read
 
     crds = []
-    for source in read(expand(paths)):
+    for source in read(expand(paths), parse_size(max_size or DEFAULT_MAX_FILE_SIZE)):
         for doc in parse_file(source.name, source.data).documents:
             for obj in objects_of(doc):
                 if obj.kind == CRD_KIND:
@@ -182,7 +182,7 @@ def check(sources: Iterable[Source], settings: Settings, registry: Registry | No
     crds = None
     crd_docs = [o.data for o in objects if o.kind == CRD_KIND]
     if settings.crds:
-        crd_docs.extend(load_crds(settings.crds))
+        crd_docs.extend(load_crds(settings.crds, settings.max_file_size))
     if crd_docs:
         from kubelint.schema.crd import CrdIndex
 

@@ -175,3 +175,163 @@ def test_template_control_lines_inside_block_scalars_are_skipped_in_linear_time(
     assert [h.name for h in parse_file("a.yaml", make(3)).hazards] == ["yaml-syntax"]
     # Quadratic: 10,000 lines took 0.2 s and 20,000 took 0.8 s.
     assert _doubling_ratio(lambda data: parse_file("a.yaml", data), make, 10_000) < 3
+
+
+# ---------------------------------------------------------------------------
+# 2, 3, 8. Inputs: only regular files are read from directories; a special
+# file named explicitly is an input error; what is read per input is capped;
+# an input that cannot be read is exit 2 with the real reason.
+
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+CM = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: a}\ndata: {a: b}\n"
+
+
+def _kubelint(*args, stdin=None, timeout=15):
+    """`kubelint ARGS` in a fresh process, so a hang is a failed test."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "kubelint", *map(str, args)], stdin=stdin, capture_output=True,
+        timeout=timeout, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    return proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
+
+
+@pytest.fixture
+def fifo_dir(tmp_path):
+    (tmp_path / "ok.yaml").write_bytes(CM)
+    os.mkfifo(tmp_path / "x.yaml")
+    os.symlink("/dev/zero", tmp_path / "zero.yaml")
+    return tmp_path
+
+
+def test_special_files_in_a_directory_are_not_read(fifo_dir):
+    code, out, err = _kubelint("check", "--config", "/dev/null", fifo_dir)
+    assert (code, err) == (0, "")
+    assert out.startswith("1 file, 1 object checked")
+
+
+@pytest.mark.parametrize("name", ["x.yaml", "zero.yaml"])
+def test_a_special_file_named_explicitly_is_an_input_error(fifo_dir, name):
+    code, out, err = _kubelint("check", "--config", "/dev/null", fifo_dir / name)
+    assert code == 2 and out == ""
+    kind = "a FIFO" if name == "x.yaml" else "a character device"
+    assert err == f"kubelint: error: {fifo_dir / name}: not a regular file ({kind}); use - to read standard input\n"
+
+
+def test_a_fifo_as_the_configuration_is_an_error(fifo_dir):
+    code, out, err = _kubelint("check", "-c", fifo_dir / "x.yaml", fifo_dir / "ok.yaml")
+    assert code == 2 and out == ""
+    assert err == f"kubelint: error: {fifo_dir / 'x.yaml'}: cannot read configuration: not a regular file (a FIFO)\n"
+
+
+def test_a_fifo_in_a_crd_directory_is_not_read(fifo_dir):
+    code, out, err = _kubelint("check", "--config", "/dev/null", "--crd", fifo_dir, fifo_dir / "ok.yaml")
+    assert (code, err) == (0, "")
+
+
+def test_standard_input_is_capped():
+    with open("/dev/zero", "rb") as zero:
+        code, out, err = _kubelint("check", "--config", "/dev/null", "--max-file-size", "1MiB", "-", stdin=zero)
+    assert code == 2 and out == ""
+    assert err == "kubelint: error: -: larger than the 1 MiB limit (--max-file-size)\n"
+
+
+def test_the_configuration_file_is_capped():
+    code, out, err = _kubelint("check", "-c", "/dev/zero", "-")
+    assert code == 2
+    assert err == "kubelint: error: /dev/zero: cannot read configuration: not a regular file (a character device)\n"
+
+
+def test_a_file_over_the_limit_is_an_input_error(tmp_path, run_cli):
+    big = tmp_path / "big.yaml"
+    big.write_bytes(CM + b"#" * 2048 + b"\n")
+    code, out, err = run_cli("check", "--config", "/dev/null", "--max-file-size", "1KiB", big)
+    assert code == 2
+    assert err == f"kubelint: error: {big}: larger than the 1 KiB limit (--max-file-size)\n"
+    assert run_cli("check", "--config", "/dev/null", "--max-file-size", "4096", big)[0] == 0
+
+
+def test_the_limit_comes_from_the_configuration_too(tmp_path, run_cli):
+    big = tmp_path / "big.yaml"
+    big.write_bytes(CM + b"#" * 2048 + b"\n")
+    config = tmp_path / "k.yaml"
+    config.write_text("max-file-size: 1KiB\n")
+    code, _, err = run_cli("check", "--config", config, big)
+    assert code == 2 and "larger than the 1 KiB limit" in err
+    config.write_text("max-file-size: 1 fortnight\n")
+    code, _, err = run_cli("check", "--config", config, big)
+    assert code == 2 and err.startswith(f"kubelint: error: {config}:1:16: max-file-size:")
+
+
+def test_the_size_limit_reads_units():
+    from kubelint.sources import parse_size
+
+    assert [parse_size(s) for s in ("100", "1KiB", "16MiB", "1GiB", "2k", "3M")] == [100, 1024, 16 << 20, 1 << 30, 2000, 3_000_000]
+    with pytest.raises(ValueError):
+        parse_size("-1")
+
+
+def test_a_directory_that_cannot_be_read_is_an_input_error(tmp_path, run_cli, monkeypatch):
+    # Tests may run as root, who reads everything: the denial is simulated
+    # where the operating system would give it.
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "a.yaml").write_bytes(CM)
+    real_scandir, real_stat = os.scandir, os.stat
+
+    def scandir(path="."):
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    def stat(path, *args, **kwargs):
+        if os.fspath(path).startswith(str(locked) + os.sep):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "stat", stat)
+    code, out, err = run_cli("check", "--config", "/dev/null", tmp_path)
+    assert code == 2 and out == ""
+    assert err == f"kubelint: error: {locked}: cannot read directory: Permission denied\n"
+    code, out, err = run_cli("check", "--config", "/dev/null", locked / "a.yaml")
+    assert code == 2
+    assert err == f"kubelint: error: {locked / 'a.yaml'}: cannot read: Permission denied\n"
+
+
+def test_a_symlink_loop_named_explicitly_says_so(tmp_path, run_cli):
+    os.symlink("loop.yaml", tmp_path / "loop.yaml")
+    code, out, err = run_cli("check", "--config", "/dev/null", tmp_path / "loop.yaml")
+    assert code == 2
+    assert err == f"kubelint: error: {tmp_path / 'loop.yaml'}: cannot read: Too many levels of symbolic links\n"
+
+
+# ---------------------------------------------------------------------------
+# 12. Bytes that were read but are not a manifest are findings (exit 1); an
+# input that cannot be read is exit 2.  The README says which is which.
+
+
+@pytest.mark.parametrize(
+    "data, rule",
+    [(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "yaml-encoding"), (b"a: [\n", "yaml-syntax"), (b"{{ .Values.x }}\n", "template-unrendered")],
+)
+def test_input_that_is_not_a_manifest_is_a_finding(tmp_path, run_cli, data, rule):
+    (tmp_path / "a.yaml").write_bytes(data)
+    (tmp_path / "b.yaml").write_bytes(CM)
+    code, out, err = run_cli("check", "--config", "/dev/null", "-f", "json", tmp_path)
+    import json
+
+    doc = json.loads(out)
+    assert (code, err) == (1, "")
+    assert [f["name"] for f in doc["findings"]] == [rule]
+    assert doc["summary"]["files"] == 2 and doc["summary"]["objects"] == 1
+
+
+def test_the_readme_says_which_inputs_are_findings_and_which_are_errors():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "Bytes that were read but are not\na manifest" in readme
+    assert "--max-file-size" in readme

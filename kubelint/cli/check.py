@@ -76,8 +76,9 @@ def _write(path: str, content: str) -> None:
 @click.option("--strict/--no-strict", default=None, help="Report fields the schema does not define.  [default: strict]")
 @click.option("--pss-level", type=click.Choice(["baseline", "restricted", "none"]), default=None, help="Pod Security Standards level to enforce.")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Configuration file (default: nearest .kubelint.yaml or pyproject.toml).")
+@click.option("--max-file-size", default=None, metavar="SIZE", help="Read at most this much of one input (bytes, KiB, MiB, GiB); a larger input is an error.  [default: 16MiB]")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report.")
-def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color) -> None:
+def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, max_file_size, color) -> None:
     """Check Kubernetes manifests: files, directories (recursively) or - for stdin.
 
     Multi-document YAML, JSON and kind: List are read; documents that are not
@@ -86,7 +87,7 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
     from kubelint.cli import fail
     from kubelint.config import ConfigError, Settings, find_config, load_settings
     from kubelint.engine import UsageError, check as run_check, exit_code
-    from kubelint.sources import InputError, expand, read
+    from kubelint.sources import InputError, expand, parse_size, read
 
     if not inputs:
         fail("no inputs; name files, directories, or - for stdin (see kubelint check --help)")
@@ -111,6 +112,12 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
         settings.pss_level = pss_level
     if fail_on is not None:
         settings.fail_on = fail_on
+    if max_file_size is not None:
+        settings.max_file_size = max_file_size
+    try:
+        settings.max_file_size = parse_size(settings.max_file_size)
+    except ValueError as e:
+        fail(f"--max-file-size: {e}")
 
     main_file, extra = _outputs(fmt, outputs)
     # A check builds many small containers and frees nothing until it exits;
@@ -120,7 +127,7 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
     gc.disable()
     try:
         files = expand(inputs, settings.exclude)
-        result = run_check(read(files), settings)
+        result = run_check(read(files, settings.max_file_size), settings)
     except (InputError, UsageError) as e:
         fail(str(e))
 
