@@ -38,15 +38,40 @@ def _render(fmt: str, result, colour: bool = False) -> str:
 
 
 def _write(path: str, content: str) -> None:
-    """Write a report atomically: a reader never sees half a report."""
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.kubelint-tmp")
+    """Write a report.  Over a regular file (or a symlink to one) or a new
+    file, atomically: a reader never sees half a report, and a symlink stays a
+    symlink.  Anything else (a FIFO, /dev/stdout, a terminal, `>(cmd)`) is
+    written directly, never replaced.  No temporary file is left behind."""
+    import stat
+
+    data = content.encode("utf-8")
+    target = os.path.realpath(path)
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
     except OSError as e:
         raise click.FileError(path, hint=e.strerror or str(e)) from None
+    if mode is not None and not stat.S_ISREG(mode):
+        if stat.S_ISDIR(mode):
+            raise click.FileError(path, hint="is a directory")
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError as e:
+            raise click.FileError(path, hint=e.strerror or str(e)) from None
+        return
+    directory, name = os.path.split(target)
+    tmp = os.path.join(directory, f".{name}.kubelint-tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError as e:
+        raise click.FileError(path, hint=e.strerror or str(e)) from None
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
 
 
 @click.command()

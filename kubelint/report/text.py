@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from kubelint.model import RunResult
+from kubelint.report.escape import visible
 
 _COLOURS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -28,14 +29,14 @@ def render(result: RunResult, colour: bool = False) -> str:
     lines = []
     for f in result.findings:
         severity = f"{_COLOURS[f.severity]}{f.severity}{_RESET}" if colour else f.severity
-        where = f"{f.file}:{f.line}:{f.column}:"
+        where = f"{visible(f.file)}:{f.line}:{f.column}:"
         if colour:
             where = f"{_BOLD}{where}{_RESET}"
-        lines.append(f"{where} {severity} [{f.name}] {f.message}")
+        lines.append(f"{where} {severity} [{f.name}] {visible(f.message)}")
         if f.fix is not None:
-            lines.append(f"    fix: {f.fix.title}")
+            lines.append(f"    fix: {visible(f.fix.title)}")
             if f.fix.snippet:
-                for snippet_line in f.fix.snippet.splitlines():
-                    lines.append(f"{_DIM if colour else ''}        {snippet_line}{_RESET if colour else ''}")
+                for snippet_line in f.fix.snippet.rstrip("\n").split("\n"):
+                    lines.append(f"{_DIM if colour else ''}        {visible(snippet_line)}{_RESET if colour else ''}")
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
