@@ -90,8 +90,10 @@ def property_failures(data: bytes, name: str = "fuzz.yaml", settings: Settings |
 
 def _check_positions(data: bytes, result) -> None:
     text = data.decode("utf-8", errors="replace")
+    # Lines as libyaml counts them (the most); columns as the longest line
+    # between two newlines (the widest).
     lines = _BREAKS.split(text)
-    widest = max((len(ln) for ln in lines), default=0)
+    widest = max((len(ln) for ln in text.split("\n")), default=0)
     for f in result.findings:
         if not (1 <= f.line <= len(lines) + 1):
             raise PropertyFailure(f"position-line {f.name}", f"line {f.line} of a {len(lines)}-line file: {f.message[:200]}")

@@ -490,3 +490,41 @@ def test_a_json_report_for_such_a_name_written_with_o(latin1_file, tmp_path):
     assert (code, err) == (1, "")
     assert json.loads(out.read_bytes().decode("utf-8"))["findings"][0]["file"] == f"{tmp_path}/caf\\xe9.yaml"
     assert _leftovers(tmp_path) == []
+
+
+# ---------------------------------------------------------------------------
+# 10. A character YAML refuses is reported where it is, on one line, in
+# kubelint's words; a broken UTF-16 or UTF-32 file says so.
+
+POD_HEAD = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+
+
+@pytest.mark.parametrize(
+    "char, shown",
+    [("\x00", "U+0000 (NUL)"), ("\x1b", "U+001B (ESC)"), ("\x07", "U+0007 (BEL)"), ("\ufffe", "U+FFFE (noncharacter)")],
+)
+def test_a_refused_character_is_reported_where_it_is(char, shown):
+    text = POD_HEAD + f'data: {{é: "x{char}y"}}\n'
+    [finding] = run(text).findings
+    assert (finding.name, finding.line, finding.column) == ("yaml-syntax", 4, 13)
+    assert finding.message == (
+        f"invalid YAML: character {shown} is not allowed in YAML text; write it as an escape in a double-quoted string"
+    )
+
+
+def test_a_refused_character_after_carriage_returns_counts_lines_as_yaml_does():
+    [finding] = run("a: 1\rb: \x07\n").findings
+    assert (finding.line, finding.column) == (2, 4)
+
+
+@pytest.mark.parametrize(
+    "data, message, line, column",
+    [
+        (b"\xff\xfea\x00:\x00 \x00\n\x00\x00\xd8", "invalid UTF-16 (bytes 00 d8); Kubernetes manifests must be UTF-8", 2, 1),
+        (b"\xff\xfe\x00\x00a\x00\x00\x00\x00\xd8\x00\x00", "invalid UTF-32 (bytes 00 d8 00 00); Kubernetes manifests must be UTF-8", 1, 2),
+        ("café: 1\nb: éé".encode() + b"\xff", "invalid UTF-8 (byte 0xff); Kubernetes manifests must be UTF-8", 2, 6),
+    ],
+)
+def test_bad_bytes_are_named_in_their_encoding_at_their_character(data, message, line, column):
+    findings = [f for f in run(data).findings if f.message.startswith("invalid")]
+    assert [(f.message, f.line, f.column) for f in findings] == [(message, line, column)]

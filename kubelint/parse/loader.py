@@ -18,10 +18,12 @@ reads as strings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml import events as ev
 from yaml.resolver import Resolver
 
@@ -149,7 +151,48 @@ def resolve_scalar(value: str, tag: str | None, implicit: tuple[bool, bool], sty
     return value  # str, timestamp, binary, merge marker
 
 
-def _hazard_from_yaml_error(err: yaml.YAMLError, length: int) -> Hazard:
+_BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based (line, column) of a character index, counting lines as libyaml
+    does (CRLF, CR, LF, NEL, LS and PS each end a line) and columns in
+    characters."""
+    line, start = 1, 0
+    for m in _BREAK_RE.finditer(text, 0, index):
+        line, start = line + 1, m.end()
+    return line, index - start + 1
+
+
+def _character(code: int) -> str:
+    """U+001B (ESC), the way a person can find it."""
+    import unicodedata
+
+    names = {0: "NUL", 7: "BEL", 8: "BS", 0x1B: "ESC", 0x7F: "DEL", 0xFFFE: "noncharacter", 0xFFFF: "noncharacter"}
+    name = names.get(code) or unicodedata.name(chr(code), "") or "control character"
+    return f"U+{code:04X} ({name})"
+
+
+def _reader_hazard(err, text: str | bytes) -> Hazard:
+    """libyaml's reader refuses a character; it gives a byte offset into the
+    UTF-8 text, which becomes a line and column in characters."""
+    position = getattr(err, "position", 0) or 0
+    if isinstance(text, str):
+        prefix = text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "replace")
+        line, col = line_col(text, len(prefix))
+    else:
+        line, col = line_col(text[:position].decode("utf-8", "replace"), position)
+    code = err.character if isinstance(err.character, int) else ord(str(err.character)[:1] or "\0")
+    return Hazard(
+        "yaml-syntax", line, col,
+        f"invalid YAML: character {_character(code)} is not allowed in YAML text; "
+        "write it as an escape in a double-quoted string",
+    )
+
+
+def _hazard_from_yaml_error(err: yaml.YAMLError, length: int, text: str | bytes = "") -> Hazard:
+    if isinstance(err, yaml.reader.ReaderError):
+        return _reader_hazard(err, text)
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     problem = getattr(err, "problem", None) or ""
     at_end = mark is not None and getattr(mark, "index", 0) >= length - 1
@@ -198,7 +241,7 @@ def load_stream(text: str | bytes, hazards: list[Hazard]) -> list[LoadedDocument
         e.documents = documents  # type: ignore[attr-defined]
         raise
     except yaml.YAMLError as e:
-        err = LoadError(_hazard_from_yaml_error(e, len(text)))
+        err = LoadError(_hazard_from_yaml_error(e, len(text), text))
         err.documents = documents  # type: ignore[attr-defined]
         raise err from None
     finally:
