@@ -114,7 +114,7 @@ def resolve_version(settings: Settings) -> str:
     from kubelint.schema.versions import DEFAULT, parse_version
 
     try:
-        return parse_version(settings.kubernetes_version or DEFAULT)
+        return parse_version(DEFAULT if settings.kubernetes_version is None else settings.kubernetes_version)
     except ValueError as e:
         raise UsageError(str(e)) from None
 

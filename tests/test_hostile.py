@@ -529,3 +529,103 @@ def test_a_refused_character_after_carriage_returns_counts_lines_as_yaml_does():
 def test_bad_bytes_are_named_in_their_encoding_at_their_character(data, message, line, column):
     findings = [f for f in run(data).findings if f.message.startswith("invalid")]
     assert [(f.message, f.line, f.column) for f in findings] == [(message, line, column)]
+
+
+# ---------------------------------------------------------------------------
+# 9. Configuration mistakes are FILE:LINE:COL: message, exit 2.
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{1: 2}\n", "1:2: key 1 is not a string"),
+        ("{null: 2}\n", "1:2: key null is not a string"),
+        ("per-file-ignores: {1: [ALL]}\n", "1:20: per-file-ignores: key 1 is not a string"),
+        ('kubernetes-version: "2.0"\n', '1:21: kubernetes-version: unsupported Kubernetes version "2.0"; supported: '),
+        ('kubernetes-version: ""\n', '1:21: kubernetes-version: unsupported Kubernetes version ""; supported: '),
+        ("crds: [nope/]\n", "1:8: crds: nope/: no such file or directory"),
+    ],
+)
+def test_configuration_mistakes_name_the_file(tmp_path, run_cli, text, message):
+    (tmp_path / "a.yaml").write_bytes(CM)
+    config = tmp_path / ".kubelint.yaml"
+    config.write_text(text)
+    code, out, err = run_cli("check", "--config", config, tmp_path / "a.yaml")
+    assert code == 2 and out == ""
+    assert err.startswith(f"kubelint: error: {config}:{message}")
+    assert len(err.splitlines()) == 1
+
+
+def test_a_toml_date_is_a_configuration_error(tmp_path, run_cli):
+    (tmp_path / "a.yaml").write_bytes(CM)
+    config = tmp_path / "pyproject.toml"
+    config.write_text("[project]\nname = 'x'\n[tool.kubelint]\nkubernetes-version = 1979-05-27\n")
+    code, out, err = run_cli("check", "--config", config, tmp_path / "a.yaml")
+    assert code == 2
+    assert err == f"kubelint: error: {config}:3:1: kubernetes-version: expected a string, number, list or mapping, got a date\n"
+
+
+def test_a_pyproject_mentioning_kubelint_only_in_a_comment(tmp_path, run_cli, monkeypatch):
+    (tmp_path / "a.yaml").write_bytes(CM)
+    (tmp_path / "pyproject.toml").write_text("# see [tool.kubelint] one day\ntool = 5\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("check", "a.yaml")
+    assert (code, err) == (0, "")
+    (tmp_path / "pyproject.toml").write_text("[tool]\nkubelint = 5\n# [tool.kubelint]\n")
+    code, out, err = run_cli("check", "a.yaml")
+    assert code == 2
+    assert err == f"kubelint: error: {tmp_path / 'pyproject.toml'}:3:1: tool.kubelint must be a table ([tool.kubelint])\n"
+
+
+# ---------------------------------------------------------------------------
+# 11. Small ones.
+
+
+def test_keys_equal_in_python_but_distinct_in_yaml_are_not_duplicates():
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  1: x\n  true: y\n  1.0: z\n  0x1: w\n"
+    assert [(f.name, f.line) for f in run(text).findings if f.name == "duplicate-key"] == [("duplicate-key", 8)]
+
+
+def test_closed_standard_input_is_an_input_error():
+    # `kubelint check - <&-`: the process starts with no file descriptor 0.
+    import shlex
+
+    command = f"{shlex.quote(sys.executable)} -m kubelint check --config /dev/null - <&-"
+    proc = subprocess.run(["sh", "-c", command], capture_output=True, timeout=30, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == "kubelint: error: -: cannot read standard input: it is closed\n"
+
+
+@pytest.mark.parametrize("version", ["", " ", "1." + "9" * 5000])
+def test_bad_kubernetes_versions_on_the_command_line(run_cli, version, tmp_path):
+    (tmp_path / "a.yaml").write_bytes(CM)
+    code, out, err = run_cli("check", "--config", "/dev/null", "-k", version, tmp_path / "a.yaml")
+    assert code == 2
+    shown = version if len(version) <= 40 else version[:40] + "..."
+    assert err.startswith(f'kubelint: error: unsupported Kubernetes version "{shown}"; supported: 1.25,')
+    assert "integer string conversion" not in err
+
+
+def _deep_crd(depth: int) -> str:
+    import json
+
+    node = {"type": "object", "properties": {"leaf": {"type": "integer"}}}
+    value = {"leaf": "not-an-int"}
+    for _ in range(depth):
+        node = {"type": "object", "properties": {"a": node}}
+        value = {"a": value}
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "deeps.x.io"},
+        "spec": {"group": "x.io", "names": {"kind": "Deep", "plural": "deeps"}, "scope": "Namespaced",
+                 "versions": [{"name": "v1", "served": True, "storage": True,
+                               "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": node}}}}]},
+    }
+    cr = {"apiVersion": "x.io/v1", "kind": "Deep", "metadata": {"name": "d", "namespace": "n"}, "spec": value}
+    return json.dumps(crd) + "\n---\n" + json.dumps(cr) + "\n"
+
+
+@pytest.mark.parametrize("depth, rule", [(100, "schema-invalid"), (245, "schema-missing")])
+def test_a_very_deep_crd_schema_never_silently_accepts(depth, rule):
+    names = [f.name for f in run(_deep_crd(depth), select=["schema"]).findings if f.line == 3]
+    assert names == [rule]

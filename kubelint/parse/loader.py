@@ -211,7 +211,7 @@ def _hazard_from_yaml_error(err: yaml.YAMLError, length: int, text: str | bytes 
 
 
 class _Frame:
-    __slots__ = ("container", "table", "is_map", "key", "key_pos", "pending_key", "anchor", "size", "merges", "start")
+    __slots__ = ("container", "table", "is_map", "key", "key_pos", "pending_key", "anchor", "size", "merges", "start", "keys")
 
     def __init__(self, container, table, is_map, anchor, start):
         self.container = container
@@ -224,6 +224,15 @@ class _Frame:
         self.size = 1
         self.merges = None
         self.start = start
+        self.keys = None  # non-string key -> the type it was first read as
+
+
+def _same_key(frame: _Frame, key: Any) -> bool:
+    """Whether a key equal to one already read is the same YAML key: `1`,
+    `true` and `1.0` are equal as Python keys but distinct in YAML."""
+    if isinstance(key, str) or frame.keys is None:
+        return True
+    return frame.keys.get(key, type(key)) is type(key)
 
 
 def load_stream(text: str | bytes, hazards: list[Hazard]) -> list[LoadedDocument]:
@@ -295,7 +304,7 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard])
                 top.merges = []
             top.merges.append((value, top.key_pos))
             return
-        if key in mapping:
+        if key in mapping and _same_key(top, key):
             kl, kc = top.key_pos
             hazards.append(
                 Hazard(
@@ -308,6 +317,10 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard])
             )
         mapping[key] = value
         top.table[key] = (top.key_pos[0], top.key_pos[1], line, col)
+        if not isinstance(key, str):
+            if top.keys is None:
+                top.keys = {}
+            top.keys.setdefault(key, type(key))
 
     while True:
         event = get()
