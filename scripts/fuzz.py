@@ -22,7 +22,7 @@ position outside the file, or a case slower than --timeout seconds.  Failures
 are deduplicated by location (exception type and the innermost kubelint
 frame, or the property broken); the first input of each is written to
 OUT/<key>.yaml with OUT/<key>.txt (what happened).  OUT is git-ignored.
-Progress (cases run, distinct failures) is printed each minute and saved to
+Progress (cases run, distinct failures) is printed every 30 seconds and saved to
 OUT/stats.json.
 """
 
@@ -196,7 +196,7 @@ class Campaign:
         for failure in failures:
             self.record(failure, data, name)
         now = time.time()
-        if now - self.last_report > 60:
+        if now - self.last_report > 30:
             self.last_report = now
             self.report()
 
