@@ -6,6 +6,7 @@ properties must hold).
 Usage:
     python scripts/fuzz.py [--minutes 30] [--engine hypothesis|atheris]
                            [--corpus ../shared/corpus] [--out fuzz-failures]
+    python scripts/fuzz.py --replay fuzz-failures/DIR   # re-run the reproducers
 
 Engines:
 * hypothesis (default, `pip install -e '.[test]'`): each case picks a corpus
@@ -294,6 +295,28 @@ def run_atheris(campaign: Campaign, files: list[bytes], deadline: float) -> None
         pass
 
 
+def replay(folder: Path, timeout: float) -> int:
+    """Each reproducer of a campaign, run again: FIXED or still failing."""
+    signal.signal(signal.SIGALRM, _alarm)
+    campaign = Campaign(Path(tempfile_dir()), timeout)
+    still = 0
+    cases = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".json") and p.name != "stats.json")
+    for path in cases:
+        before = len(campaign.failures)
+        campaign.run(path.read_bytes(), "fuzz" + path.suffix)
+        failed = len(campaign.failures) > before
+        still += failed
+        print(f"{'FAILS' if failed else 'fixed'}  {path.name}")
+    print(f"{len(cases)} reproducers: {len(cases) - still} fixed, {still} still failing")
+    return 1 if still else 0
+
+
+def tempfile_dir() -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="kubelint-fuzz-replay-")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=30)
@@ -303,7 +326,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds one case may take")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--memory-gb", type=float, default=4.0, help="address-space limit of this process")
+    parser.add_argument("--replay", type=Path, default=None, help="re-run the reproducers in this folder and say which still fail")
     args = parser.parse_args(argv)
+    if args.replay is not None:
+        return replay(args.replay, args.timeout)
 
     if not args.corpus.is_dir():
         print(f"fuzz: no corpus at {args.corpus}", file=sys.stderr)
