@@ -629,3 +629,10 @@ def _deep_crd(depth: int) -> str:
 def test_a_very_deep_crd_schema_never_silently_accepts(depth, rule):
     names = [f.name for f in run(_deep_crd(depth), select=["schema"]).findings if f.line == 3]
     assert names == [rule]
+
+
+def test_output_to_dev_stdout_writes_to_the_pipe(tmp_path):
+    (tmp_path / "pod.yaml").write_bytes(BAD_POD)
+    code, out, err = _kubelint("check", "--config", "/dev/null", "-f", "github", "-o", "/dev/stdout", tmp_path / "pod.yaml")
+    assert (code, err) == (1, "")
+    assert out.startswith("::warning file=")

@@ -45,9 +45,8 @@ def _write(path: str, content: str) -> None:
     import stat
 
     data = content.encode("utf-8")
-    target = os.path.realpath(path)
     try:
-        mode = os.stat(target).st_mode
+        mode = os.stat(path).st_mode  # through symlinks, /dev/stdout's included
     except FileNotFoundError:
         mode = None
     except OSError as e:
@@ -61,7 +60,8 @@ def _write(path: str, content: str) -> None:
         except OSError as e:
             raise click.FileError(path, hint=e.strerror or str(e)) from None
         return
-    directory, name = os.path.split(target)
+    directory, name = os.path.split(os.path.realpath(path))
+    target = os.path.join(directory, name)
     tmp = os.path.join(directory, f".{name}.kubelint-tmp")
     try:
         with open(tmp, "wb") as fh:
