@@ -91,8 +91,13 @@ def _int(value: str) -> Any:
     if v[0] == "0":
         return sign * int(v, 8)
     if ":" in v:
+        parts = v.split(":")
+        if len(parts) > _MAX_INT_BITS // 5:
+            # 60**n has about 6n bits: past the limit below anyway, and each
+            # step would multiply a longer number (quadratic time).
+            raise ValueError("sexagesimal integer too long")
         result = 0
-        for part in v.split(":"):
+        for part in parts:
             result = result * 60 + int(part)
         return sign * result
     return sign * int(v)
