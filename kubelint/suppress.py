@@ -22,7 +22,7 @@ from kubelint.workloads import as_map, pod_spec
 
 ANNOTATION = "kubelint.io/ignore"
 ALL = "*"
-_COMMENT_RE = re.compile(r"#\s*kubelint:\s*ignore(?:\[([^\]]*)\])?")
+_COMMENT_RE = re.compile(r"#[ \t]*kubelint:[ \t]*ignore(?:\[([^\]\n]*)\])?")
 
 
 def _names(text: str) -> frozenset[str]:
