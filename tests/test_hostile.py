@@ -681,3 +681,23 @@ def test_a_long_sexagesimal_integer_is_text_in_linear_time():
     assert resolve_scalar(make(5000), None, (True, False), None) == make(5000)
     # Quadratic: 20,000 parts took 0.05 s and 40,000 took 0.2 s.
     assert _doubling_ratio(lambda text: resolve_scalar(text, None, (True, False), None), make, 20_000) < 3
+
+
+def test_alias_expansion_is_bounded_per_file_not_per_document(monkeypatch):
+    from kubelint.parse import loader
+
+    monkeypatch.setattr(loader, "MAX_EXPANDED_NODES", 10_000)
+    # Each document expands to about 6,000 nodes: alone under the limit,
+    # together over it.
+    anchor = "&a {" + ", ".join(f"k{i}: v" for i in range(30)) + "}"
+    doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\ndata:\n  k: " + anchor + "\n" + "".join(
+        f"  k{i}: *a\n" for i in range(100)
+    )
+    assert "yaml-alias-bomb" not in {f.name for f in run(doc % 0).findings}
+    many = run("---\n".join(doc % i for i in range(3)))
+    bombs = [(f.line, f.column, f.message) for f in many.findings if f.name == "yaml-alias-bomb"]
+    assert bombs == [(
+        175, 8,  # the 64th alias of the second document: 6,100 + 64 * 61 > 10,000
+        'aliases expand the documents of this file to more than 10,000 nodes (alias "a"); refusing to expand it',
+    )]
+    assert many.objects == 1

@@ -277,6 +277,9 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard])
     root_pos = (1, 1)
     doc_line = 1
     expanded = 0
+    # Nodes aliases stand for in the whole file: every later stage walks them
+    # again, so many documents just under the limit must not add up unbounded.
+    aliased = 0
 
     def add(value: Any, line: int, col: int, size: int) -> None:
         """Attach a finished node to its parent (or make it the root)."""
@@ -370,13 +373,15 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard])
                 )
             value, size = target
             expanded += size
-            if expanded > MAX_EXPANDED_NODES:
+            aliased += size
+            if expanded > MAX_EXPANDED_NODES or aliased > MAX_EXPANDED_NODES:
+                what = "this document" if expanded > MAX_EXPANDED_NODES else "the documents of this file"
                 raise LoadError(
                     Hazard(
                         "yaml-alias-bomb",
                         m.line + 1,
                         m.column + 1,
-                        f'aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes (alias "{event.anchor}"); refusing to expand it',
+                        f'aliases expand {what} to more than {MAX_EXPANDED_NODES:,} nodes (alias "{event.anchor}"); refusing to expand it',
                         "Remove the nested aliases; Kubernetes manifests do not need them.",
                     )
                 )
