@@ -701,3 +701,21 @@ def test_alias_expansion_is_bounded_per_file_not_per_document(monkeypatch):
         'aliases expand the documents of this file to more than 10,000 nodes (alias "a"); refusing to expand it',
     )]
     assert many.objects == 1
+
+
+def test_a_planted_temporary_name_cannot_redirect_the_report(tmp_path, run_cli):
+    (tmp_path / "pod.yaml").write_bytes(BAD_POD)
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    (tmp_path / ".report.txt.kubelint-tmp").symlink_to(victim)
+    code, _, err = run_cli("check", "--config", "/dev/null", "-o", tmp_path / "report.txt", tmp_path / "pod.yaml")
+    assert (code, err) == (1, "")
+    assert victim.read_text() == "precious"
+    assert "image-tag-latest" in (tmp_path / "report.txt").read_text()
+    assert (tmp_path / "report.txt").stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

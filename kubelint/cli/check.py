@@ -60,17 +60,25 @@ def _write(path: str, content: str) -> None:
         except OSError as e:
             raise click.FileError(path, hint=e.strerror or str(e)) from None
         return
+    import tempfile
+
     directory, name = os.path.split(os.path.realpath(path))
     target = os.path.join(directory, name)
-    tmp = os.path.join(directory, f".{name}.kubelint-tmp")
+    tmp = None
     try:
-        with open(tmp, "wb") as fh:
+        # A fresh name, created exclusively: a planted `.NAME.kubelint-tmp`
+        # symlink cannot redirect the write.
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".kubelint-tmp", dir=directory)
+        with os.fdopen(fd, "wb") as fh:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fh.fileno(), stat.S_IMODE(mode) if mode is not None else 0o666 & ~umask)
             fh.write(data)
         os.replace(tmp, target)
     except OSError as e:
         raise click.FileError(path, hint=e.strerror or str(e)) from None
     finally:
-        if os.path.lexists(tmp):
+        if tmp is not None and os.path.lexists(tmp):
             os.unlink(tmp)
 
 
