@@ -719,3 +719,9 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_a_huge_size_limit_is_just_a_large_limit(tmp_path, run_cli):
+    (tmp_path / "a.yaml").write_bytes(CM)
+    code, out, err = run_cli("check", "--config", "/dev/null", "--max-file-size", "99999999999999999999999GiB", tmp_path / "a.yaml")
+    assert (code, err) == (0, "")

@@ -73,17 +73,32 @@ def read_capped(path: str, max_size: int) -> bytes:
     """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        what = not_regular(os.fstat(fd).st_mode)
+        info = os.fstat(fd)
+        what = not_regular(info.st_mode)
         if what is not None:
             raise InputError(f"not a regular file ({what})")
+        if info.st_size > max_size:
+            raise InputError(f"larger than the {format_size(max_size)} limit (--max-file-size)")
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(max_size + 1)
+            return read_limited(fh, max_size)
     finally:
         os.close(fd)
-    if len(data) > max_size:
-        raise InputError(f"larger than the {format_size(max_size)} limit (--max-file-size)")
-    return data
+
+
+def read_limited(stream, max_size: int) -> bytes:
+    """At most `max_size` bytes of a stream, read a chunk at a time (never a
+    buffer of the limit's size up front); InputError when there is more."""
+    chunks, total = [], 0
+    while True:
+        chunk = stream.read(min(1 << 20, max_size + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > max_size:
+            raise InputError(f"larger than the {format_size(max_size)} limit (--max-file-size)")
+    return b"".join(chunks)
 
 
 def excluded(path: str, patterns: Iterable[str]) -> bool:
@@ -171,11 +186,11 @@ def read(paths: Iterable[str], max_size: int = DEFAULT_MAX_FILE_SIZE) -> Iterato
     for path in paths:
         if path == STDIN:
             try:
-                data = sys.stdin.buffer.read(max_size + 1)
+                data = read_limited(sys.stdin.buffer, max_size)
+            except InputError as e:
+                raise InputError(f"-: {e}") from None
             except (OSError, ValueError, AttributeError) as e:
                 raise InputError(f"-: cannot read standard input: {getattr(e, 'strerror', None) or 'it is closed'}") from None
-            if len(data) > max_size:
-                raise InputError(f"-: larger than the {format_size(max_size)} limit (--max-file-size)")
             yield Source(STDIN, data)
             continue
         try:
