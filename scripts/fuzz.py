@@ -159,6 +159,20 @@ def _alarm(signum, frame):
     raise Timeout()
 
 
+def random_settings(rng: random.Random):
+    """Every rule, mostly with the defaults; sometimes another Kubernetes
+    version (other schemas), no strict mode or a Pod Security level."""
+    from kubelint.config import Settings
+    from kubelint.schema.versions import SUPPORTED
+
+    settings = Settings(select=["ALL"])
+    if rng.random() < 0.3:
+        settings.kubernetes_version = rng.choice(SUPPORTED)
+        settings.strict = rng.random() < 0.5
+        settings.pss_level = rng.choice([None, "baseline", "restricted", "none"])
+    return settings
+
+
 def failure_key(exc: BaseException) -> str:
     from hostile_harness import PropertyFailure
 
@@ -182,13 +196,13 @@ class Campaign:
         self.last_report = self.started
         out.mkdir(parents=True, exist_ok=True)
 
-    def run(self, data: bytes, name: str) -> None:
+    def run(self, data: bytes, name: str, settings=None) -> None:
         from hostile_harness import property_failures
 
         self.cases += 1
         signal.setitimer(signal.ITIMER_REAL, self.timeout)
         try:
-            _, failures = property_failures(data, name)
+            _, failures = property_failures(data, name, settings)
         except Exception as e:  # noqa: BLE001 - every failure is recorded
             signal.setitimer(signal.ITIMER_REAL, 0)
             failures = [e]
@@ -261,7 +275,7 @@ def run_hypothesis(campaign: Campaign, files: list[bytes], docs: list[list], dea
             data, name = mutate_data(docs[pick % len(docs)], rng)
             if level == "data+bytes":
                 data = mutate_bytes(data, rng, files)
-        campaign.run(data, name)
+        campaign.run(data, name, random_settings(rng))
 
     while time.time() < deadline:
         case()
