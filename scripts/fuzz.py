@@ -209,13 +209,13 @@ class Campaign:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         for failure in failures:
-            self.record(failure, data, name)
+            self.record(failure, data, name, settings)
         now = time.time()
         if now - self.last_report > 30:
             self.last_report = now
             self.report()
 
-    def record(self, exc: BaseException, data: bytes, name: str) -> None:
+    def record(self, exc: BaseException, data: bytes, name: str, settings=None) -> None:
         key = failure_key(exc)
         first = key not in self.failures
         self.failures[key] = self.failures.get(key, 0) + 1
@@ -224,7 +224,9 @@ class Campaign:
             suffix = ".json" if name.endswith(".json") else ".yaml"
             (self.out / (slug + suffix)).write_bytes(data)
             detail = "".join(traceback.format_exception(exc))
-            (self.out / (slug + ".txt")).write_text(f"key: {key}\nname: {name}\n\n{detail}", encoding="utf-8", errors="replace")
+            (self.out / (slug + ".txt")).write_text(
+                f"key: {key}\nname: {name}\nsettings: {settings}\n\n{detail}", encoding="utf-8", errors="replace"
+            )
             print(f"new failure: {key}", flush=True)
 
     def report(self) -> None:
