@@ -146,7 +146,7 @@ def manifest_file(draw) -> tuple[bytes, str]:
     return text.encode("utf-8"), "x.yaml"
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=30, **SETTINGS)
 @given(manifest_file())
 def test_generated_manifests_keep_every_property(case):
     data, name = case
@@ -161,7 +161,7 @@ BASE = (
 )
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=30, **SETTINGS)
 @given(st.integers(0, len(BASE)), st.binary(max_size=8) | st.sampled_from(
     [b"\x00", b"\x1b", b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xff", b"\t", b"&a ", b"*a", b"{{", b": ", b"\n---\n"]
 ), st.integers(0, 16))
@@ -170,7 +170,7 @@ def test_byte_mutations_keep_every_property(at, insert, drop):
     check_input(data, "x.yaml")
 
 
-@settings(max_examples=15, **SETTINGS)
+@settings(max_examples=10, **SETTINGS)
 @given(st.binary(max_size=200))
 def test_arbitrary_bytes_keep_every_property(data):
     check_input(data, "x.yaml")
