@@ -54,6 +54,7 @@ class Settings:
     # options (kubelint.policy.PolicyOptions fields by name).
     policies: list[str] = field(default_factory=list)
     policy_options: dict[str, Any] = field(default_factory=dict)
+    max_file_size: int | str = 16 * 1024 * 1024  # bytes read per input at most (kubelint.sources)
 
 
 # config file key -> Settings attribute
@@ -74,6 +75,7 @@ _KEYS = {
     "fragments": "fragments",
     "trusted-hosts": "trusted_hosts",
     "policies": "policies",
+    "max-file-size": "max_file_size",
 }
 
 
@@ -101,16 +103,24 @@ def _has_tool_section(path: FsPath) -> bool:
 
 def load_settings(path: str | os.PathLike) -> Settings:
     """Read and validate a configuration file."""
+    from kubelint.sources import DEFAULT_MAX_FILE_SIZE, InputError, read_capped
+
     path = FsPath(path)
+    if str(path) == os.devnull:  # `--config /dev/null`: no configuration
+        return Settings(config_file=str(path))
     try:
-        raw = path.read_bytes()
+        raw = read_capped(str(path), DEFAULT_MAX_FILE_SIZE)
+    except InputError as e:
+        raise ConfigError(f"{path}: cannot read configuration: {e}") from None
     except OSError as e:
         raise ConfigError(f"{path}: cannot read configuration: {e.strerror or e}") from None
     if path.name == "pyproject.toml":
         data, locate = _read_pyproject(path, raw)
     else:
         data, locate = _read_yaml(path, raw)
+    _check_plain(data, path, locate)
     _validate(data, path, locate)
+    _check_values(data, path, locate)
     settings = Settings(config_file=str(path))
     for key, value in data.items():
         setattr(settings, _KEYS[key], value)
@@ -146,11 +156,52 @@ def _read_pyproject(path: FsPath, raw: bytes):
         doc = tomllib.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
-    data = doc.get("tool", {}).get("kubelint", {})
     text = raw.decode("utf-8")
     section = text.find("[tool.kubelint]")
     line = text.count("\n", 0, section) + 1 if section >= 0 else 1
+    tool = doc.get("tool", {})
+    # `[tool.kubelint]` found only in a comment: no configuration here.
+    data = tool.get("kubelint", {}) if isinstance(tool, dict) else {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:{line}:1: tool.kubelint must be a table ([tool.kubelint])")
     return data, lambda p, at="value": (line, 1)
+
+
+def _check_plain(data: Any, path: FsPath, locate, where: tuple = ()) -> None:
+    """Keys must be strings and values plain data: YAML allows `1:` and
+    `null:` as keys, TOML has dates; the schema speaks of neither."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                line, col = locate(list(where) + [key], "key")
+                scope = ".".join(map(str, where))
+                shown = "null" if key is None else json.dumps(key) if isinstance(key, (bool, int, float)) else repr(key)
+                raise ConfigError(f"{path}:{line}:{col}: {scope + ': ' if scope else ''}key {shown} is not a string")
+            _check_plain(value, path, locate, where + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _check_plain(value, path, locate, where + (index,))
+    elif not isinstance(data, (str, int, float, bool, type(None))):
+        line, col = locate(list(where))
+        what = type(data).__name__.replace("datetime", "date and time")
+        raise ConfigError(f"{path}:{line}:{col}: {'.'.join(map(str, where))}: expected a string, number, list or mapping, got a {what}")
+
+
+def _check_values(data: dict, path: FsPath, locate) -> None:
+    """What the schema cannot say: a version kubelint knows, CRD paths that exist."""
+    from kubelint.schema.versions import parse_version
+
+    if data.get("kubernetes-version") is not None:
+        try:
+            parse_version(str(data["kubernetes-version"]))
+        except ValueError as e:
+            line, col = locate(["kubernetes-version"])
+            raise ConfigError(f"{path}:{line}:{col}: kubernetes-version: {e}") from None
+    for index, crd in enumerate(data.get("crds") or []):
+        full = crd if os.path.isabs(crd) else str(path.parent / crd)
+        if not os.path.exists(full):
+            line, col = locate(["crds", index])
+            raise ConfigError(f"{path}:{line}:{col}: crds: {crd}: no such file or directory")
 
 
 def _schema() -> dict:

@@ -32,7 +32,7 @@ def resolve_version(settings: Settings) -> str:
     from kubelint.schema.versions import DEFAULT, parse_version
 
     try:
-        return parse_version(settings.kubernetes_version or DEFAULT)
+        return parse_version(DEFAULT if settings.kubernetes_version is None else settings.kubernetes_version)
     except ValueError as e:
         raise UsageError(str(e)) from None
 
@@ -100,6 +100,7 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str, policies
     base = Context({}, settings, version, (major, minor), run.facts, run.crds)
     object_rules = [(r, base.with_options(rule_options(r, settings))) for r in rules if r.check is not None]
     by_name = {r.name: r for r in rules}
+    check_failed = by_name.get("check-failed")
     out = Linted([], {}, {})
     session, whole_run = None, None
     if policies is not None:
@@ -139,11 +140,14 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str, policies
                     continue
                 if obj.fragment and r.category != "schema":
                     continue  # a fragment lacks most of what rules look for, by design
-                for problem in r.check(obj, ctx):
-                    line, column = obj.position(problem.path, problem.at)
-                    out.findings.append(
-                        finding(r, problem.message, obj.file, line, column, problem.fix, obj, problem.path, problem.severity)
-                    )
+                try:
+                    for problem in r.check(obj, ctx):
+                        line, column = obj.position(problem.path, problem.at)
+                        out.findings.append(
+                            finding(r, problem.message, obj.file, line, column, problem.fix, obj, problem.path, problem.severity)
+                        )
+                except Exception as e:  # a bug in a rule costs a finding on this object, not the run
+                    out.findings.append(_check_failed(check_failed or r, r, obj, e))
             if session is not None and cluster:
                 out.findings.extend(session.check_object(obj))
                 if whole_run is not None:
@@ -155,6 +159,20 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str, policies
         finally:
             session.close()
     return out
+
+
+def _check_failed(failed: Rule, r: Rule, obj: K8sObject, error: Exception) -> Finding:
+    """The finding that says a rule could not check an object (a bug in the
+    rule, never the user's input): on the object, with what went wrong."""
+    detail = f"{type(error).__name__}: {error}"
+    if len(detail) > 200:
+        detail = detail[:200] + "..."
+    line, column = obj.position(())
+    return finding(
+        replace(failed, fixed_severity=True),
+        f"kubelint could not check rule {r.name} on this object ({detail}); please report it",
+        obj.file, line, column, None, obj, (),
+    )
 
 
 def check(

@@ -237,7 +237,15 @@ def load_context(root: str, checked: list[str], settings, kinds_wanted: set[tupl
 
     cache = Cache(root) if use_cache else None
     try:
-        for source in read(context_files(root, checked, settings.exclude)):
+        try:
+            paths = context_files(root, checked, settings.exclude)
+        except InputError:
+            return  # context is best effort: a tree that cannot be walked adds nothing
+        for path in paths:
+            try:
+                (source,) = read([path], settings.max_file_size)
+            except InputError:
+                continue  # unreadable or too large: not the user's input, skipped
             digest = hashlib.sha256(source.data).hexdigest()
             facts = cache.get(digest, source.name, kinds_wanted) if cache else None
             if facts is None:
@@ -245,8 +253,6 @@ def load_context(root: str, checked: list[str], settings, kinds_wanted: set[tupl
                 if cache is not None:
                     cache.put(digest, facts)
             yield source.name, facts
-    except InputError:
-        return  # context is best effort: an unreadable file is not the user's input
     finally:
         if cache is not None:
             cache.save()

@@ -341,7 +341,7 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
         kustomizations.extend(_Kustomization(**k) if isinstance(k, dict) else k for k in file_facts.kustomizations)
 
     if settings.crds:
-        for crd in load_crds(settings.crds):
+        for crd in load_crds(settings.crds, settings.max_file_size):
             add_crd(crds, crd)
     if crds:
         run.crds = CrdIndex.from_found(crds)
@@ -395,13 +395,13 @@ def _label_targets(kustomizations: list[_Kustomization]) -> dict[str, list[Label
     return targets
 
 
-def load_crds(paths: Iterable[str]) -> list[dict]:
+def load_crds(paths: Iterable[str], max_size: int | str | None = None) -> list[dict]:
     """CustomResourceDefinitions from `--crd` files and directories (they are
     schemas for the run, not checked themselves)."""
-    from kubelint.sources import expand, read
+    from kubelint.sources import DEFAULT_MAX_FILE_SIZE, expand, parse_size, read
 
     crds = []
-    for source in read(expand(paths)):
+    for source in read(expand(paths), parse_size(max_size or DEFAULT_MAX_FILE_SIZE)):
         for doc in parse_file(source.name, source.data).documents:
             for obj in objects_of(doc):
                 if is_crd(obj):

@@ -127,5 +127,6 @@ def test_readme_configuration_example_is_valid(tmp_path):
     readme = (ROOT / "README.md").read_text()
     example = re.search(r"```yaml\n(kubernetes-version.*?)```", readme, re.S).group(1)
     (tmp_path / ".kubelint.yaml").write_text(example)
+    (tmp_path / "crds").mkdir()  # the example's crds: [crds/] must exist
     settings = load_settings(tmp_path / ".kubelint.yaml")
     assert settings.kubernetes_version == "1.31" and settings.pss_level == "restricted"

@@ -52,7 +52,9 @@ def cli(verbose: bool) -> None:
 
 def fail(message: str) -> NoReturn:
     """A usage or input error: one line on stderr, exit 2."""
-    click.echo(f"kubelint: error: {message}", err=True)
+    from kubelint.report.escape import visible
+
+    click.echo(f"kubelint: error: {visible(message)}", err=True)
     sys.exit(2)
 
 
@@ -64,7 +66,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except click.ClickException as e:
         # Usage errors: one line, exit 2.
-        click.echo(f"kubelint: error: {e.format_message()}", err=True)
+        from kubelint.report.escape import visible
+
+        click.echo(f"kubelint: error: {visible(e.format_message())}", err=True)
         sys.exit(2)
     except SystemExit:
         raise

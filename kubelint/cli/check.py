@@ -41,15 +41,48 @@ def _render(fmt: str, result, colour: bool = False, show_fixes: bool = False, st
 
 
 def _write(path: str, content: str) -> None:
-    """Write a report atomically: a reader never sees half a report."""
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.kubelint-tmp")
+    """Write a report.  Over a regular file (or a symlink to one) or a new
+    file, atomically: a reader never sees half a report, and a symlink stays a
+    symlink.  Anything else (a FIFO, /dev/stdout, a terminal, `>(cmd)`) is
+    written directly, never replaced.  No temporary file is left behind."""
+    import stat
+
+    data = content.encode("utf-8")
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
+        mode = os.stat(path).st_mode  # through symlinks, /dev/stdout's included
+    except FileNotFoundError:
+        mode = None
     except OSError as e:
         raise click.FileError(path, hint=e.strerror or str(e)) from None
+    if mode is not None and not stat.S_ISREG(mode):
+        if stat.S_ISDIR(mode):
+            raise click.FileError(path, hint="is a directory")
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError as e:
+            raise click.FileError(path, hint=e.strerror or str(e)) from None
+        return
+    import tempfile
+
+    directory, name = os.path.split(os.path.realpath(path))
+    target = os.path.join(directory, name)
+    tmp = None
+    try:
+        # A fresh name, created exclusively: a planted `.NAME.kubelint-tmp`
+        # symlink cannot redirect the write.
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".kubelint-tmp", dir=directory)
+        with os.fdopen(fd, "wb") as fh:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fh.fileno(), stat.S_IMODE(mode) if mode is not None else 0o666 & ~umask)
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError as e:
+        raise click.FileError(path, hint=e.strerror or str(e)) from None
+    finally:
+        if tmp is not None and os.path.lexists(tmp):
+            os.unlink(tmp)
 
 
 def _context(inputs, settings):
@@ -94,6 +127,7 @@ def _context(inputs, settings):
 @click.option("--strict/--no-strict", default=None, help="Report fields the schema does not define.  [default: strict]")
 @click.option("--pss-level", type=click.Choice(["baseline", "restricted", "none"]), default=None, help="Pod Security Standards level to enforce.")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Configuration file (default: nearest .kubelint.yaml or pyproject.toml).")
+@click.option("--max-file-size", default=None, metavar="SIZE", help="Read at most this much of one input (bytes, KiB, MiB, GiB); a larger input is an error.  [default: 16MiB]")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report.")
 @click.option("--show-fixes", is_flag=True, help="Text report: show each finding's fix and snippet.")
 @click.option("--output-format", type=click.Choice(["concise", "full"]), default=None, help="Text report: concise (one line per finding, the default) or full (with fixes).")
@@ -107,7 +141,7 @@ def _context(inputs, settings):
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that can change behaviour at run time.")
 @click.option("--diff", is_flag=True, help="Print a unified diff of what --fix would change; write nothing; exit 1 if anything would change.")
 @policy_options
-def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color, show_fixes, output_format, statistics, context_dir, no_context, no_cache, follow_remote, remote, fix, unsafe_fixes, diff, **policy) -> None:
+def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_select, ignore, allowed_registry, exclude, crds, strict, pss_level, config_path, color, show_fixes, output_format, statistics, context_dir, no_context, no_cache, follow_remote, remote, fix, unsafe_fixes, diff, max_file_size, **policy) -> None:
     """Check Kubernetes manifests: files, directories (recursively), URLs, or - for stdin.
 
     Multi-document YAML, JSON and kind: List are read; documents that are not
@@ -116,7 +150,7 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
     from kubelint.cli import fail
     from kubelint.config import ConfigError, Settings, find_config, load_settings
     from kubelint.engine import UsageError, check as run_check, exit_code
-    from kubelint.sources import InputError, is_url, load
+    from kubelint.sources import InputError, is_url, load, parse_size
 
     if not inputs:
         fail("no inputs; name files, directories, or - for stdin (see kubelint check --help)")
@@ -149,6 +183,12 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
         settings.cache = False
     settings.trusted_hosts += list(remote["trusted_hosts"])
     apply_policy_options(settings, policy)
+    if max_file_size is not None:
+        settings.max_file_size = max_file_size
+    try:
+        settings.max_file_size = parse_size(settings.max_file_size)
+    except ValueError as e:
+        fail(f"--max-file-size: {e}")
 
     main_file, extra = _outputs(fmt, outputs)
     # A check builds many small containers and frees few until it ends; the
@@ -159,13 +199,13 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
     collecting = gc.isenabled()
     gc.disable()
     try:
-        policy = fetch_policy(remote, [i for i in inputs if is_url(i)], settings.trusted_hosts, force=follow_remote)
-        sources = load(inputs, settings.exclude, policy, settings.trusted_hosts)
+        fetching = fetch_policy(remote, [i for i in inputs if is_url(i)], settings.trusted_hosts, force=follow_remote)
+        sources = load(inputs, settings.exclude, fetching, settings.trusted_hosts, settings.max_file_size)
         if follow_remote:
             from kubelint.sources.remote import follow_remote as fetch_remote_resources
 
             sources = list(sources)
-            sources += fetch_remote_resources(sources, policy)
+            sources += fetch_remote_resources(sources, fetching)
         if fix or diff:
             sources = list(sources)  # read once: fixed from the very bytes checked
         context = _context(inputs, settings)

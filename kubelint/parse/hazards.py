@@ -33,22 +33,29 @@ def decode(raw: bytes, hazards: list[Hazard]) -> str | None:
             try:
                 return raw.decode(encoding)
             except UnicodeDecodeError as e:
-                return _bad_bytes(raw, e, hazards)
+                return _bad_bytes(raw, e, hazards, encoding)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        return _bad_bytes(raw, e, hazards)
+        return _bad_bytes(raw, e, hazards, "utf-8")
 
 
-def _bad_bytes(raw: bytes, e: UnicodeDecodeError, hazards: list[Hazard]) -> None:
-    line = raw.count(b"\n", 0, e.start) + 1
-    col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+def _bad_bytes(raw: bytes, e: UnicodeDecodeError, hazards: list[Hazard], encoding: str) -> None:
+    from kubelint.parse.loader import line_col
+
+    # The text before the bad bytes decodes; its lines and characters are
+    # what an editor shows.
+    prefix = raw[: e.start].decode(encoding, errors="replace")
+    line, col = line_col(prefix, len(prefix))
+    name = encoding.upper().removesuffix("-LE").removesuffix("-BE")
+    bad = raw[e.start : max(e.end, e.start + 1)][:4].hex(" ")
     hazards.append(
         Hazard(
             "yaml-encoding",
             line,
             col,
-            f"invalid UTF-8 (byte 0x{raw[e.start]:02x}); Kubernetes manifests must be UTF-8",
+            f"invalid {name} (bytes {bad}); Kubernetes manifests must be UTF-8" if name != "UTF-8"
+            else f"invalid UTF-8 (byte 0x{raw[e.start]:02x}); Kubernetes manifests must be UTF-8",
             "Re-save the file as UTF-8.",
         )
     )
@@ -139,8 +146,11 @@ def template_hazard(text: str, error_line: int | None, multiline: list[tuple[int
         inside = set()
         for first, last in multiline:
             inside.update(range(first, last + 1))
+        number, counted = 1, 0  # newlines counted once, from the previous match on
         for cm in _CONTROL_LINE_RE.finditer(text):
-            if text.count("\n", 0, cm.start()) + 1 not in inside:
+            number += text.count("\n", counted, cm.start())
+            counted = cm.start()
+            if number not in inside:
                 m = cm
                 break
         if m is None:

@@ -19,10 +19,12 @@ reads as strings.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml import events as ev
 from yaml.resolver import Resolver
 
@@ -71,6 +73,9 @@ _resolver = Resolver()
 _IMPLICIT = _resolver.yaml_implicit_resolvers
 _T = "tag:yaml.org,2002:"
 _BOOL_TRUE = {"yes", "true", "on", "y"}
+# Beyond about 4,300 decimal digits (sys.get_int_max_str_digits) str() of an
+# int raises ValueError; below this many bits it never does.
+_MAX_INT_BITS = 14_000
 
 
 def _int(value: str) -> Any:
@@ -91,8 +96,13 @@ def _int(value: str) -> Any:
     if v[0] == "0":
         return sign * int(v, 8)
     if ":" in v:
+        parts = v.split(":")
+        if len(parts) > _MAX_INT_BITS // 5:
+            # 60**n has about 6n bits: past the limit below anyway, and each
+            # step would multiply a longer number (quadratic time).
+            raise ValueError("sexagesimal integer too long")
         result = 0
-        for part in v.split(":"):
+        for part in parts:
             result = result * 60 + int(part)
         return sign * result
     return sign * int(v)
@@ -137,7 +147,13 @@ def resolve_scalar(value: str, tag: str | None, implicit: tuple[bool, bool], sty
         if short == "bool":
             return value.lower() in _BOOL_TRUE
         if short == "int":
-            return _int(value)
+            number = _int(value)
+            if number.bit_length() > _MAX_INT_BITS:
+                # More digits than Python turns into decimal text: like a
+                # decimal that long (int() refuses it), and like the Go YAML
+                # library for any integer out of range, keep the text.
+                str(number)
+            return number
         if short == "float":
             return _float(value)
     except ValueError:
@@ -145,7 +161,48 @@ def resolve_scalar(value: str, tag: str | None, implicit: tuple[bool, bool], sty
     return value  # str, timestamp, binary, merge marker
 
 
-def _hazard_from_yaml_error(err: yaml.YAMLError, length: int) -> Hazard:
+_BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based (line, column) of a character index, counting lines as libyaml
+    does (CRLF, CR, LF, NEL, LS and PS each end a line) and columns in
+    characters."""
+    line, start = 1, 0
+    for m in _BREAK_RE.finditer(text, 0, index):
+        line, start = line + 1, m.end()
+    return line, index - start + 1
+
+
+def _character(code: int) -> str:
+    """U+001B (ESC), the way a person can find it."""
+    import unicodedata
+
+    names = {0: "NUL", 7: "BEL", 8: "BS", 0x1B: "ESC", 0x7F: "DEL", 0xFFFE: "noncharacter", 0xFFFF: "noncharacter"}
+    name = names.get(code) or unicodedata.name(chr(code), "") or "control character"
+    return f"U+{code:04X} ({name})"
+
+
+def _reader_hazard(err, text: str | bytes) -> Hazard:
+    """libyaml's reader refuses a character; it gives a byte offset into the
+    UTF-8 text, which becomes a line and column in characters."""
+    position = getattr(err, "position", 0) or 0
+    if isinstance(text, str):
+        prefix = text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "replace")
+        line, col = line_col(text, len(prefix))
+    else:
+        line, col = line_col(text[:position].decode("utf-8", "replace"), position)
+    code = err.character if isinstance(err.character, int) else ord(str(err.character)[:1] or "\0")
+    return Hazard(
+        "yaml-syntax", line, col,
+        f"invalid YAML: character {_character(code)} is not allowed in YAML text; "
+        "write it as an escape in a double-quoted string",
+    )
+
+
+def _hazard_from_yaml_error(err: yaml.YAMLError, length: int, text: str | bytes = "") -> Hazard:
+    if isinstance(err, yaml.reader.ReaderError):
+        return _reader_hazard(err, text)
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     problem = getattr(err, "problem", None) or ""
     at_end = mark is not None and getattr(mark, "index", 0) >= length - 1
@@ -169,7 +226,7 @@ def _hazard_from_yaml_error(err: yaml.YAMLError, length: int) -> Hazard:
 
 
 class _Frame:
-    __slots__ = ("container", "table", "is_map", "key", "key_pos", "pending_key", "anchor", "size", "merges", "start")
+    __slots__ = ("container", "table", "is_map", "key", "key_pos", "pending_key", "anchor", "size", "merges", "start", "keys")
 
     def __init__(self, container, table, is_map, anchor, start):
         self.container = container
@@ -182,6 +239,15 @@ class _Frame:
         self.size = 1
         self.merges = None
         self.start = start
+        self.keys = None  # non-string key -> the type it was first read as
+
+
+def _same_key(frame: _Frame, key: Any) -> bool:
+    """Whether a key equal to one already read is the same YAML key: `1`,
+    `true` and `1.0` are equal as Python keys but distinct in YAML."""
+    if isinstance(key, str) or frame.keys is None:
+        return True
+    return frame.keys.get(key, type(key)) is type(key)
 
 
 def load_stream(text: str | bytes, hazards: list[Hazard], probes: list | None = None) -> list[LoadedDocument]:
@@ -203,7 +269,7 @@ def load_stream(text: str | bytes, hazards: list[Hazard], probes: list | None = 
         e.documents = documents  # type: ignore[attr-defined]
         raise
     except yaml.YAMLError as e:
-        err = LoadError(_hazard_from_yaml_error(e, len(text)))
+        err = LoadError(_hazard_from_yaml_error(e, len(text), text))
         err.documents = documents  # type: ignore[attr-defined]
         raise err from None
     finally:
@@ -225,6 +291,9 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard],
     root_pos = (1, 1)
     doc_line = 1
     expanded = 0
+    # Nodes aliases stand for in the whole file: every later stage walks them
+    # again, so many documents just under the limit must not add up unbounded.
+    aliased = 0
 
     def add(value: Any, line: int, col: int, size: int) -> None:
         """Attach a finished node to its parent (or make it the root)."""
@@ -257,7 +326,7 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard],
                 top.merges = []
             top.merges.append((value, top.key_pos))
             return
-        if key in mapping:
+        if key in mapping and _same_key(top, key):
             from kubelint.model import Edit
 
             kl, kc = top.key_pos
@@ -275,6 +344,10 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard],
             )
         mapping[key] = value
         top.table[key] = (top.key_pos[0], top.key_pos[1], line, col)
+        if not isinstance(key, str):
+            if top.keys is None:
+                top.keys = {}
+            top.keys.setdefault(key, type(key))
 
     while True:
         event = get()
@@ -321,13 +394,15 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard],
                 )
             value, size = target
             expanded += size
-            if expanded > MAX_EXPANDED_NODES:
+            aliased += size
+            if expanded > MAX_EXPANDED_NODES or aliased > MAX_EXPANDED_NODES:
+                what = "this document" if expanded > MAX_EXPANDED_NODES else "the documents of this file"
                 raise LoadError(
                     Hazard(
                         "yaml-alias-bomb",
                         m.line + 1,
                         m.column + 1,
-                        f'aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes (alias "{event.anchor}"); refusing to expand it',
+                        f'aliases expand {what} to more than {MAX_EXPANDED_NODES:,} nodes (alias "{event.anchor}"); refusing to expand it',
                         "Remove the nested aliases; Kubernetes manifests do not need them.",
                     )
                 )

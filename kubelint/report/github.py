@@ -11,6 +11,7 @@ command: error to `::error`, warning to `::warning`, info to `::notice`.
 from __future__ import annotations
 
 from kubelint.model import Finding, RunResult
+from kubelint.report.escape import visible
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -25,13 +26,15 @@ def _command(f: Finding) -> str:
     # Standard input has no file in the repository; the annotation then goes
     # to the run summary instead of a line.
     if f.file != "-":
-        props.append(("file", _path(f.file)))
+        props.append(("file", visible(_path(f.file))))
         if f.line >= 1:
             props.append(("line", str(f.line)))
             if f.column >= 1:
                 props.append(("col", str(f.column)))
     props.append(("title", f"kubelint [{f.name}]"))
-    message = f.message + (f"\nfix: {f.fix.title}" if f.fix else "")
+    # Control characters from manifests are shown escaped; CR and LF become
+    # %0D and %0A, line breaks inside the one annotation.
+    message = visible(f.message, keep_line_breaks=True) + (f"\nfix: {visible(f.fix.title, keep_line_breaks=True)}" if f.fix else "")
     head = ",".join(f"{k}={escape_property(v)}" for k, v in props)
     return f"::{COMMANDS.get(f.severity, 'warning')} {head}::{escape_data(message)}"
 

@@ -65,4 +65,18 @@ def document(result: RunResult) -> dict:
 
 
 def render(result: RunResult) -> str:
-    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(valid_text(document(result)), indent=2, ensure_ascii=False) + "\n"
+
+
+def valid_text(value):
+    """Every string of a document with the bytes of a file name that were not
+    UTF-8 shown as `\\xNN` (kubelint.report.escape), so the report is UTF-8."""
+    from kubelint.report.escape import undecodable
+
+    if isinstance(value, str):
+        return undecodable(value)
+    if isinstance(value, dict):
+        return {valid_text(k): valid_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [valid_text(v) for v in value]
+    return value

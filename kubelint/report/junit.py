@@ -61,5 +61,8 @@ def _details(f: Finding) -> str:
 
 def _clean(text: str) -> str:
     """Drop characters XML 1.0 cannot hold (ANSI escapes, NUL, ...); the
-    serializer escapes the rest."""
-    return _INVALID_XML.sub("", text)
+    serializer escapes the rest.  Bytes of a file name that were not UTF-8
+    are shown as `\\xNN`."""
+    from kubelint.report.escape import undecodable
+
+    return _INVALID_XML.sub("", undecodable(text))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from typing import Any
 from urllib.parse import quote
@@ -58,7 +59,9 @@ def render(result: RunResult) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2) + "\n"
+    from kubelint.report.json import valid_text
+
+    return json.dumps(valid_text(log), indent=2) + "\n"
 
 
 def artifact_uri(file: str) -> str:
@@ -70,11 +73,13 @@ def artifact_uri(file: str) -> str:
     path = file.replace("\\", "/")
     while path.startswith("./"):
         path = path[2:].lstrip("/")
+    # The file name's own bytes, percent-encoded: a name that is not UTF-8
+    # keeps its bytes (%FF) and the URI stays ASCII.
     if path.startswith("/"):
-        return "file://" + quote(path)
+        return "file://" + quote(os.fsencode(path))
     if re.match(r"^[A-Za-z]:/", path):  # a Windows drive
-        return "file:///" + path[:2] + quote(path[2:])
-    return quote(path)
+        return "file:///" + path[:2] + quote(os.fsencode(path[2:]))
+    return quote(os.fsencode(path))
 
 
 def fingerprint(finding: Finding) -> str:

@@ -18,6 +18,7 @@ so (`fix (unsafe):`), and the last line counts them.
 from __future__ import annotations
 
 from kubelint.model import RunResult
+from kubelint.report.escape import visible
 
 _COLOURS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -50,17 +51,17 @@ def render(result: RunResult, colour: bool = False, show_fixes: bool = False, sh
     lines = statistics(result) if show_statistics else []
     for f in () if show_statistics else result.findings:
         severity = f"{_COLOURS[f.severity]}{f.severity}{_RESET}" if colour else f.severity
-        where = f"{f.file}:{f.line}:{f.column}:"
+        where = f"{visible(f.file)}:{f.line}:{f.column}:"
         if colour:
             where = f"{_BOLD}{where}{_RESET}"
         mark = " [*]" if f.fix is not None and f.fix.applicable and f.fix.safety == "safe" else ""
-        lines.append(f"{where} {severity} [{f.name}]{mark} {f.message}")
+        lines.append(f"{where} {severity} [{f.name}]{mark} {visible(f.message)}")
         if show_fixes and f.fix is not None:
             unsafe = " (unsafe)" if f.fix.applicable and f.fix.safety == "unsafe" else ""
-            lines.append(f"    fix{unsafe}: {f.fix.title}")
+            lines.append(f"    fix{unsafe}: {visible(f.fix.title)}")
             if f.fix.snippet:
-                for snippet_line in f.fix.snippet.splitlines():
-                    lines.append(f"{_DIM if colour else ''}        {snippet_line}{_RESET if colour else ''}")
+                for snippet_line in f.fix.snippet.rstrip("\n").split("\n"):
+                    lines.append(f"{_DIM if colour else ''}        {visible(snippet_line)}{_RESET if colour else ''}")
     lines.append(summary(result))
     safe = sum(1 for f in result.findings if f.fix is not None and f.fix.applicable and f.fix.safety == "safe")
     unsafe = sum(1 for f in result.findings if f.fix is not None and f.fix.applicable and f.fix.safety == "unsafe")

@@ -24,6 +24,7 @@ def registry() -> Registry:
         rbac,
         remote,
         resources,
+        robustness,
         schema,
         secrets,
         suppressions,
@@ -31,5 +32,5 @@ def registry() -> Registry:
         yaml,
     )
 
-    families = (yaml, schema, images, resources, probes, pss, hardening, rbac, secrets, network, availability, validation, suppressions, remote)
+    families = (yaml, schema, images, resources, probes, pss, hardening, rbac, secrets, network, availability, validation, suppressions, remote, robustness)
     return Registry(v for module in families for v in vars(module).values() if isinstance(v, Rule))

@@ -65,7 +65,20 @@ def service_targets(ctx, service: K8sObject) -> tuple[list[PodTemplate], list[Po
         reqs = requirements({"matchLabels": selector}, strict=False)  # a Service selector, read once
         return candidates, [t for t in pool if selected(reqs, t)]
 
-    return ctx.memo_object(("network", "service-targets"), compute)
+    return ctx.memo(("network", "service-targets", _selector_key(service, selector)), compute)
+
+
+def _selector_key(service: K8sObject, selector: dict):
+    """Services with the same namespace and selector select the same pods, so
+    they share one computation: a thousand Services selecting a thousand
+    workloads is then a thousand matches, not a million."""
+    pairs = []
+    for key, value in selector.items():
+        text = label_value(value)
+        if not isinstance(key, str) or text is None:
+            return service.key  # unreadable: this Service's own entry
+        pairs.append((key, text))
+    return service.ref.namespace, tuple(sorted(pairs))
 
 
 @rule(code="KL701", name="service-nodeport", severity="warning", category="network", kinds={"Service"})
@@ -397,9 +410,14 @@ def service_target_port_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
     if targets is None or not targets[1]:
         return
     matched = targets[1]
-    names: set[str] = set()
-    for template in matched:
-        names |= declared_port_names(template.pod)
+
+    def union() -> set[str]:
+        names: set[str] = set()
+        for template in matched:
+            names |= declared_port_names(template.pod)
+        return names
+
+    names = ctx.memo(("network", "target-port-names", id(matched)), union)
     # Numbers are checked only on request, and only when every selected pod
     # declares its ports (a pod declaring none may listen anywhere).
     numbers: set[int] | None = set() if ctx.options.get("numeric-ports") else None

@@ -860,7 +860,7 @@ def _service_ports(obj: K8sObject) -> Iterator[Problem]:
             yield Problem(ppath + ("nodePort",), "nodePort may not be set when the Service type is ClusterIP",
                           Fix("Remove nodePort, or set type: NodePort."))
         else:
-            key = (protocol, node)
+            key = (protocol if isinstance(protocol, str) else repr(protocol), node)
             if key in seen_node:
                 yield Problem(ppath + ("nodePort",), f"nodePort {node}/{protocol} is listed twice",
                               Fix("Give each port its own nodePort."))

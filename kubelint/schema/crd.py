@@ -173,8 +173,10 @@ def to_json_schema(entry: CrdSchema, strict: bool, patterns: bool = True) -> dic
     return root
 
 
-# Deeper than any real CRD; guards against self-referencing YAML anchors.
-_MAX_DEPTH = 200
+# Deeper than any real CRD (the parser refuses documents nested more than 500
+# levels, so a schema cannot get here); a schema this deep is refused whole, never
+# cut off (a cut-off node would accept anything below it).
+_MAX_DEPTH = 500
 
 
 _COUNTS = frozenset({"minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"})
@@ -184,7 +186,9 @@ _JUNCTORS = frozenset({"allOf", "anyOf", "oneOf"})
 def _convert(node: Any, prune: bool, patterns: bool, keep: bool, depth: int) -> dict:
     """One structural-schema node as JSON Schema.  `keep`: unknown fields of this
     node are preserved (it is the item of a preserve-unknown-fields list)."""
-    if not isinstance(node, dict) or depth > _MAX_DEPTH:
+    if depth > _MAX_DEPTH:
+        raise ValueError(f"CustomResourceDefinition schema nested more than {_MAX_DEPTH} levels")
+    if not isinstance(node, dict):
         return {}
     down = depth + 1
     out: dict[str, Any] = {}

@@ -91,7 +91,10 @@ def validation_errors(
     # against the schema it fits best.
     best: list[SchemaError] | None = None
     for entry in candidates:
-        errors = _errors(_crd_validator(entry, bool(strict)), data)
+        compiled = _crd_validator(entry, bool(strict))
+        if compiled is None:
+            continue
+        errors = _errors(compiled, data)
         if not errors:
             return []
         if best is None or len(errors) < len(best):
@@ -174,7 +177,7 @@ def _strict(schema: dict) -> dict:
 
 
 @functools.lru_cache(maxsize=1024)
-def _crd_validator(entry: "CrdSchema", strict: bool) -> _Compiled:
+def _crd_validator(entry: "CrdSchema", strict: bool) -> _Compiled | None:
     """Compiled once per CRD version schema (entries hash by identity)."""
     import jsonschema_rs
 
@@ -184,17 +187,18 @@ def _crd_validator(entry: "CrdSchema", strict: bool) -> _Compiled:
     # (RegexOptions) has the same syntax and linear-time matching, where the default
     # fancy-regex would accept lookarounds the API server rejects.
     regex = jsonschema_rs.RegexOptions()
-    schema = to_json_schema(entry, strict)
-    try:
-        return _Compiled(jsonschema_rs.Draft202012Validator(schema, pattern_options=regex), schema)
-    except ValueError:
-        # A pattern the regex engine rejects.  Keep the rest of the schema rather
-        # than giving up on the kind.
-        schema = to_json_schema(entry, strict, patterns=False)
+    # Without patterns the second time: a pattern the regex engine rejects should
+    # not cost the rest of the schema.
+    for patterns in (True, False):
         try:
+            schema = to_json_schema(entry, strict, patterns=patterns)
             return _Compiled(jsonschema_rs.Draft202012Validator(schema, pattern_options=regex), schema)
-        except ValueError:
-            return _Compiled(jsonschema_rs.Draft202012Validator({}), {})
+        except (ValueError, RecursionError):
+            continue
+    # Unusable (nested deeper than jsonschema_rs compiles): the kind has no
+    # schema, so schema-missing says the object was not validated, rather than
+    # an empty schema silently accepting anything.
+    return None
 
 
 # --- running -------------------------------------------------------------------

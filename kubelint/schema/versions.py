@@ -13,7 +13,7 @@ DEFAULT: str = SUPPORTED[-1]
 
 # "1.31", "v1.31", "1.31.4", "v1.31.4".  A patch release has the same API as its
 # minor version, so the patch number is accepted and dropped.
-_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?$")
+_VERSION_RE = re.compile(r"^v?(\d{1,4})\.(\d{1,4})(?:\.\d{1,6})?$")
 
 
 def parse_version(text: str) -> str:
@@ -21,7 +21,8 @@ def parse_version(text: str) -> str:
     match = _VERSION_RE.match(text.strip()) if isinstance(text, str) else None
     version = f"{int(match.group(1))}.{int(match.group(2))}" if match else None
     if version not in SUPPORTED:
-        raise ValueError(f'unsupported Kubernetes version "{text}"; supported: {", ".join(SUPPORTED)}')
+        shown = text if len(str(text)) <= 40 else str(text)[:40] + "..."
+        raise ValueError(f'unsupported Kubernetes version "{shown}"; supported: {", ".join(SUPPORTED)}')
     return version
 
 
