@@ -396,3 +396,16 @@ def test_github_escaping():
 
 def test_github_empty():
     assert github.render(run()) == ""
+
+
+def test_json_streams_the_document_json_dumps_would_write():
+    """`chunks` writes a finding at a time; the text is exactly that of
+    json.dumps(indent=2) over the whole document, with findings or none."""
+    import json as json_module
+
+    from kubelint.model import RunResult
+    from kubelint.report import json as json_report
+
+    for result in (sample(), RunResult((), 0, 0, "1.37", ())):
+        whole = json_module.dumps(json_report.valid_text(json_report.document(result)), indent=2, ensure_ascii=False) + "\n"
+        assert "".join(json_report.chunks(result)) == whole

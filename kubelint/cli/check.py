@@ -30,24 +30,28 @@ def _outputs(fmt: str, outputs) -> tuple[str | None, list[tuple[str, str]]]:
     return main_file, extra
 
 
-def _render(fmt: str, result, colour: bool = False, show_fixes: bool = False, statistics: bool = False) -> str:
+def _render(fmt: str, result, colour: bool = False, show_fixes: bool = False, statistics: bool = False):
+    """The report as an iterable of text chunks: text and json stream a
+    finding at a time (a large run never holds its whole report); the other
+    formats are one document."""
     if fmt == "text":
         from kubelint.report import text
 
-        return text.render(result, colour=colour, show_fixes=show_fixes, show_statistics=statistics)
+        return text.chunks(result, colour=colour, show_fixes=show_fixes, show_statistics=statistics)
     import importlib
 
-    return importlib.import_module(f"kubelint.report.{fmt}").render(result)
+    module = importlib.import_module(f"kubelint.report.{fmt}")
+    return module.chunks(result) if hasattr(module, "chunks") else (module.render(result),)
 
 
-def _write(path: str, content: str) -> None:
+def _write(path: str, content) -> None:
     """Write a report.  Over a regular file (or a symlink to one) or a new
     file, atomically: a reader never sees half a report, and a symlink stays a
     symlink.  Anything else (a FIFO, /dev/stdout, a terminal, `>(cmd)`) is
     written directly, never replaced.  No temporary file is left behind."""
     import stat
 
-    data = content.encode("utf-8")
+    content = (content,) if isinstance(content, str) else content
     try:
         mode = os.stat(path).st_mode  # through symlinks, /dev/stdout's included
     except FileNotFoundError:
@@ -59,7 +63,8 @@ def _write(path: str, content: str) -> None:
             raise click.FileError(path, hint="is a directory")
         try:
             with open(path, "wb") as fh:
-                fh.write(data)
+                for chunk in content:
+                    fh.write(chunk.encode("utf-8"))
         except OSError as e:
             raise click.FileError(path, hint=e.strerror or str(e)) from None
         return
@@ -76,7 +81,8 @@ def _write(path: str, content: str) -> None:
             umask = os.umask(0)
             os.umask(umask)
             os.fchmod(fh.fileno(), stat.S_IMODE(mode) if mode is not None else 0o666 & ~umask)
-            fh.write(data)
+            for chunk in content:
+                fh.write(chunk.encode("utf-8"))
         os.replace(tmp, target)
     except OSError as e:
         raise click.FileError(path, hint=e.strerror or str(e)) from None
@@ -223,7 +229,8 @@ def check(inputs, fmt, outputs, fail_on, kubernetes_version, select, extend_sele
     colour = color == "always" or (color == "auto" and main_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     report = _render(fmt, result, colour=colour, show_fixes=show_fixes or output_format == "full", statistics=statistics)
     if main_file is None:
-        click.echo(report, nl=False, err=fix and "-" in inputs)
+        for chunk in report:
+            click.echo(chunk, nl=False, err=fix and "-" in inputs)
     else:
         _write(main_file, report)
     for extra_fmt, extra_path in extra:

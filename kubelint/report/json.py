@@ -46,7 +46,7 @@ def fix_dict(fix: Fix) -> dict:
     }
 
 
-def document(result: RunResult) -> dict:
+def document(result: RunResult, findings: bool = True) -> dict:
     from kubelint import __version__
 
     return {
@@ -60,12 +60,34 @@ def document(result: RunResult) -> dict:
             "warnings": result.count("warning"),
             "infos": result.count("info"),
         },
-        "findings": [finding_dict(f) for f in result.findings],
+        **({"findings": [finding_dict(f) for f in result.findings]} if findings else {}),
     }
 
 
 def render(result: RunResult) -> str:
-    return json.dumps(valid_text(document(result)), indent=2, ensure_ascii=False) + "\n"
+    return "".join(chunks(result))
+
+
+def chunks(result: RunResult):
+    """The document of `render`, byte for byte, a finding at a time: a large
+    run is written without holding every finding's dict and the whole text."""
+    head = valid_text(document(result, findings=False))
+    yield "{\n"
+    for key, value in head.items():
+        yield f"  {json.dumps(key)}: " + _indented(value, "  ") + ",\n"
+    if not result.findings:
+        yield '  "findings": []\n}\n'
+        return
+    yield '  "findings": [\n'
+    last = len(result.findings) - 1
+    for i, f in enumerate(result.findings):
+        yield "    " + _indented(valid_text(finding_dict(f)), "    ") + (",\n" if i < last else "\n")
+    yield "  ]\n}\n"
+
+
+def _indented(value, indent: str) -> str:
+    """json.dumps(indent=2) of a value that sits `indent` deep."""
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
 
 
 def valid_text(value):

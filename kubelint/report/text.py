@@ -48,8 +48,16 @@ def statistics(result: RunResult) -> list[str]:
 
 
 def render(result: RunResult, colour: bool = False, show_fixes: bool = False, show_statistics: bool = False) -> str:
-    lines = statistics(result) if show_statistics else []
+    return "".join(chunks(result, colour, show_fixes, show_statistics))
+
+
+def chunks(result: RunResult, colour: bool = False, show_fixes: bool = False, show_statistics: bool = False):
+    """The report a finding at a time (lines ending in a newline), so a
+    large run is written without holding its whole report."""
+    for row in statistics(result) if show_statistics else ():
+        yield row + "\n"
     for f in () if show_statistics else result.findings:
+        lines = []
         severity = f"{_COLOURS[f.severity]}{f.severity}{_RESET}" if colour else f.severity
         where = f"{visible(f.file)}:{f.line}:{f.column}:"
         if colour:
@@ -62,9 +70,10 @@ def render(result: RunResult, colour: bool = False, show_fixes: bool = False, sh
             if f.fix.snippet:
                 for snippet_line in f.fix.snippet.rstrip("\n").split("\n"):
                     lines.append(f"{_DIM if colour else ''}        {visible(snippet_line)}{_RESET if colour else ''}")
-    lines.append(summary(result))
+        yield "\n".join(lines) + "\n"
+    lines = [summary(result)]
     safe = sum(1 for f in result.findings if f.fix is not None and f.fix.applicable and f.fix.safety == "safe")
     unsafe = sum(1 for f in result.findings if f.fix is not None and f.fix.applicable and f.fix.safety == "unsafe")
     if safe or unsafe:
         lines.append(f"{safe} fixable with --fix ({unsafe} more with --unsafe-fixes)")
-    return "\n".join(lines) + "\n"
+    yield "\n".join(lines) + "\n"
