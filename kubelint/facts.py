@@ -33,8 +33,7 @@ from kubelint.model import K8sObject, ObjectFacts
 # JSON-safe) or to a subtree (keep those keys of a mapping, or of each
 # mapping in a list).  Everything else is dropped.
 META = {"name": True, "namespace": True, "labels": True}
-CONTAINER = {"name": True, "ports": True, "resources": True,
-             "env": {"name": True, "valueFrom": True}, "envFrom": True}
+CONTAINER = {"name": True, "ports": True, "resources": True}
 POD = {
     "metadata": META,
     "spec": {
