@@ -71,20 +71,36 @@ class Linted:
 
 def finding(rule: Rule, message: str, file: str, line: int, column: int, fix: Fix | None = None,
             obj: K8sObject | None = None, path: tuple = (), severity: str | None = None,
-            document: int | None = None) -> Finding:
+            document: int | None = None, shared: dict | None = None) -> Finding:
     """The one way a Finding is made, for parse hazards and rule problems
     alike: the rule's severity (a problem's own severity unless the user
     fixed it), the rule's fix safety, the object's place in its file."""
     if severity is None or rule.fixed_severity:
         severity = rule.severity
     if fix is not None and fix.safety is None:
-        fix = replace(fix, safety=rule.fix)
+        fix = _one_copy(shared, (fix, rule.fix), lambda: replace(fix, safety=rule.fix))
+    path = _one_copy(shared, tuple(path), lambda: tuple(path))
     if obj is None:
         return Finding(rule.code, rule.name, severity, message, file, line, column, fix, document=document)  # type: ignore[arg-type]
     return Finding(
         rule.code, rule.name, severity, f"{obj.ref.label()}: {message}", file, line, column,  # type: ignore[arg-type]
-        fix, obj.ref, tuple(path), obj.document.index, obj.prefix,
+        fix, obj.ref, path, obj.document.index, obj.prefix,
     )
+
+
+def _one_copy(shared: dict | None, key, make):
+    """Findings of one rule repeat the same fix and the same paths thousands
+    of times in a large run: within a run (`shared`, the lint stage's), one
+    copy of each, so each finding costs little."""
+    if shared is None:
+        return make()
+    try:
+        value = shared.get(key)
+        if value is None:
+            value = shared[key] = make()
+        return value
+    except TypeError:  # an edit's value is a mapping or list: not hashable
+        return make()
 
 
 def lint(run: Run, rules: list[Rule], settings: Settings, version: str, policies=None) -> Linted:
@@ -101,6 +117,7 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str, policies
     object_rules = [(r, base.with_options(rule_options(r, settings))) for r in rules if r.check is not None]
     by_name = {r.name: r for r in rules}
     check_failed = by_name.get("check-failed")
+    shared: dict = {}  # one copy of repeated fixes and paths, for this run
     out = Linted([], {}, {})
     session, whole_run = None, None
     if policies is not None:
@@ -143,9 +160,10 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str, policies
                 try:
                     for problem in r.check(obj, ctx):
                         line, column = obj.position(problem.path, problem.at)
-                        out.findings.append(
-                            finding(r, problem.message, obj.file, line, column, problem.fix, obj, problem.path, problem.severity)
-                        )
+                        out.findings.append(finding(
+                            r, problem.message, obj.file, line, column, problem.fix, obj, problem.path,
+                            problem.severity, shared=shared,
+                        ))
                 except Exception as e:  # a bug in a rule costs a finding on this object, not the run
                     out.findings.append(_check_failed(check_failed or r, r, obj, e))
             if session is not None and cluster:

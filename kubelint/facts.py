@@ -54,7 +54,8 @@ KEEP: dict[str, dict] = {
     "CronJob": {"spec": {"jobTemplate": {"spec": WORKLOAD_SPEC}}},
     "PodTemplate": {"template": POD},
     # small objects other objects refer to, or that refer to others
-    "Service": {"spec": True},
+    "Service": {"spec": {"selector": True, "type": True, "clusterIP": True,
+                         "ports": {"name": True, "port": True, "targetPort": True, "protocol": True}}},
     "Ingress": {"spec": True},
     "HorizontalPodAutoscaler": {"spec": True},
     "ScaledObject": {"spec": True},

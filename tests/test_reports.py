@@ -398,14 +398,20 @@ def test_github_empty():
     assert github.render(run()) == ""
 
 
-def test_json_streams_the_document_json_dumps_would_write():
-    """`chunks` writes a finding at a time; the text is exactly that of
-    json.dumps(indent=2) over the whole document, with findings or none."""
+def test_json_streams_the_document_one_finding_per_line():
+    """`chunks` writes a finding at a time, one finding per line; the text
+    parses to the document, with findings or none."""
     import json as json_module
 
     from kubelint.model import RunResult
     from kubelint.report import json as json_report
 
     for result in (sample(), RunResult((), 0, 0, "1.37", ())):
-        whole = json_module.dumps(json_report.valid_text(json_report.document(result)), indent=2, ensure_ascii=False) + "\n"
-        assert "".join(json_report.chunks(result)) == whole
+        text = "".join(json_report.chunks(result))
+        assert json_module.loads(text) == json_report.valid_text(json_report.document(result))
+        lines = text.splitlines()
+        start = lines.index('  "findings": [') + 1 if result.findings else None
+        if start:
+            assert [json_module.loads(line.strip().rstrip(",")) for line in lines[start:-2]] == [
+                json_report.finding_dict(f) for f in result.findings
+            ]

@@ -69,25 +69,30 @@ def render(result: RunResult) -> str:
 
 
 def chunks(result: RunResult):
-    """The document of `render`, byte for byte, a finding at a time: a large
-    run is written without holding every finding's dict and the whole text."""
+    """The document, a finding at a time and one finding per line (JSON's C
+    encoder, and grep-friendly): a large run is written without holding
+    every finding's dict and the whole text."""
     head = valid_text(document(result, findings=False))
     yield "{\n"
     for key, value in head.items():
-        yield f"  {json.dumps(key)}: " + _indented(value, "  ") + ",\n"
+        yield f"  {json.dumps(key)}: " + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ") + ",\n"
     if not result.findings:
         yield '  "findings": []\n}\n'
         return
     yield '  "findings": [\n'
     last = len(result.findings) - 1
     for i, f in enumerate(result.findings):
-        yield "    " + _indented(valid_text(finding_dict(f)), "    ") + (",\n" if i < last else "\n")
+        yield "    " + _line(finding_dict(f)) + (",\n" if i < last else "\n")
     yield "  ]\n}\n"
 
 
-def _indented(value, indent: str) -> str:
-    """json.dumps(indent=2) of a value that sits `indent` deep."""
-    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+def _line(value) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8 (rare): escape its bytes
+        text = json.dumps(valid_text(value), ensure_ascii=False, separators=(", ", ": "))
+    return text
 
 
 def valid_text(value):
