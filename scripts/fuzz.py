@@ -4,7 +4,7 @@ whole pipeline and every report format (tests/hostile_harness.py says which
 properties must hold).
 
 Usage:
-    python scripts/fuzz.py [--minutes 30] [--engine hypothesis|atheris]
+    python scripts/fuzz.py [--minutes 30] [--engine hypothesis|atheris|schema]
                            [--corpus ../shared/corpus] [--out fuzz-failures]
     python scripts/fuzz.py --replay fuzz-failures/DIR   # re-run the reproducers
 
@@ -17,6 +17,8 @@ Engines:
   tags; the document written back in block, flow or JSON style).
 * atheris (`pip install atheris`): libFuzzer's coverage-guided byte
   mutations, seeded with the corpus files.
+* schema: manifests generated from the bundled Kubernetes schemas, the
+  strategy of tests/test_fuzz_properties.py with many more examples.
 
 A failure is an exception, a `check-failed` finding, an invalid report, a
 position outside the file, or a case slower than --timeout seconds.  Failures
@@ -283,6 +285,22 @@ def run_hypothesis(campaign: Campaign, files: list[bytes], docs: list[list], dea
         case()
 
 
+def run_schema(campaign: Campaign, deadline: float) -> None:
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    from test_fuzz_properties import manifest_file
+
+    @settings(max_examples=1000, deadline=None, database=None, suppress_health_check=list(HealthCheck), phases=["generate"])
+    @given(case=manifest_file(), rng=st.randoms(use_true_random=True))
+    def case(case, rng):
+        if time.time() > deadline:
+            return
+        data, name = case
+        campaign.run(data, name, random_settings(rng))
+
+    while time.time() < deadline:
+        case()
+
+
 def run_atheris(campaign: Campaign, files: list[bytes], deadline: float) -> None:
     import atheris
     import tempfile
@@ -336,7 +354,7 @@ def tempfile_dir() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=30)
-    parser.add_argument("--engine", choices=["hypothesis", "atheris"], default="hypothesis")
+    parser.add_argument("--engine", choices=["hypothesis", "atheris", "schema"], default="hypothesis")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--out", type=Path, default=ROOT / "fuzz-failures")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds one case may take")
@@ -361,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.engine == "atheris":
             run_atheris(campaign, files, deadline)
+        elif args.engine == "schema":
+            run_schema(campaign, deadline)
         else:
             run_hypothesis(campaign, files, docs, deadline, args.seed or 0)
     except KeyboardInterrupt:
