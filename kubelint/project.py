@@ -14,7 +14,9 @@ file, else the git work tree around the working directory.  `--no-context`
 turns this off.
 
 A cache keeps the context fast in a large repository: per file, keyed by
-the sha256 of its content, the facts kubelint.facts keeps, in
+the sha256 of its content, the facts kubelint.facts keeps (and, per path,
+the modification time and size it had, so an unchanged file is not even
+read again), in
 `.kubelint_cache/` at the project root (like ruff's `.ruff_cache`).  It is
 plain JSON, ignores itself for git (it holds a `.gitignore` of `*`), is
 rebuilt when absent or unreadable, and is safe to delete at any time.
@@ -113,6 +115,10 @@ class Cache:
         self.dir = os.path.join(root, CACHE_DIR)
         self.path = os.path.join(self.dir, f"facts-{FACTS_FORMAT}.json")
         self.entries: dict[str, Any] = {}
+        # path -> [mtime_ns, size, sha256] when last read: a file whose
+        # modification time and size are unchanged is not read again.
+        self.stats: dict[str, list] = {}
+        self.new_stats: dict[str, list] = {}
         self.used: set[str] = set()
         self.dirty = False
         try:
@@ -120,8 +126,24 @@ class Cache:
                 doc = json.loads(fh.read())
             if isinstance(doc, dict) and doc.get("format") == FACTS_FORMAT and isinstance(doc.get("files"), dict):
                 self.entries = doc["files"]
+                if isinstance(doc.get("stats"), dict):
+                    self.stats = doc["stats"]
         except (OSError, ValueError):
             pass  # no cache yet, or not ours: rebuilt
+
+    def digest_of(self, path: str, st: os.stat_result) -> str | None:
+        """The content hash recorded for a file unchanged since (same
+        modification time and size), or None."""
+        known = self.stats.get(path)
+        if isinstance(known, list) and len(known) == 3 and known[:2] == [st.st_mtime_ns, st.st_size] and known[2] in self.entries:
+            self.new_stats[path] = known
+            return known[2]
+        return None
+
+    def record(self, path: str, st: os.stat_result, digest: str) -> None:
+        self.new_stats[path] = [st.st_mtime_ns, st.st_size, digest]
+        if self.stats.get(path) != self.new_stats[path]:
+            self.dirty = True
 
     def get(self, digest: str, name: str, kinds_wanted: set[tuple[str, str]]) -> FileFacts | None:
         entry = self.entries.get(digest)
@@ -167,10 +189,11 @@ class Cache:
         """Write the entries of the files seen in this run (so the cache
         does not grow with every version of every file)."""
         stale = set(self.entries) - self.used
-        if not self.dirty and not stale:
+        if not self.dirty and not stale and len(self.new_stats) == len(self.stats):
             return
         files = {d: e for d, e in self.entries.items() if d in self.used}
-        self._write(self.path, json.dumps({"format": FACTS_FORMAT, "files": files}, separators=(",", ":")))
+        document = {"format": FACTS_FORMAT, "files": files, "stats": self.new_stats}
+        self._write(self.path, json.dumps(document, separators=(",", ":")))
 
     def _write(self, path: str, text: str) -> None:
         try:
@@ -243,16 +266,25 @@ def load_context(root: str, checked: list[str], settings, kinds_wanted: set[tupl
             return  # context is best effort: a tree that cannot be walked adds nothing
         for path in paths:
             try:
-                (source,) = read([path], settings.max_file_size)
-            except InputError:
-                continue  # unreadable or too large: not the user's input, skipped
-            digest = hashlib.sha256(source.data).hexdigest()
-            facts = cache.get(digest, source.name, kinds_wanted) if cache else None
+                st = os.stat(path)
+            except OSError:
+                continue
+            digest = cache.digest_of(path, st) if cache else None
+            facts = cache.get(digest, path, kinds_wanted) if digest else None
             if facts is None:
-                facts = file_facts(source.name, source.data)
+                try:
+                    (source,) = read([path], settings.max_file_size)
+                except InputError:
+                    continue  # unreadable or too large: not the user's input, skipped
+                digest = hashlib.sha256(source.data).hexdigest()
+                facts = cache.get(digest, path, kinds_wanted) if cache else None
+                if facts is None:
+                    facts = file_facts(source.name, source.data)
+                    if cache is not None:
+                        cache.put(digest, facts)
                 if cache is not None:
-                    cache.put(digest, facts)
-            yield source.name, facts
+                    cache.record(path, st, digest)
+            yield path, facts
     finally:
         if cache is not None:
             cache.save()

@@ -299,7 +299,11 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
     never reported on.
     """
     from kubelint.facts import facts_of
-    from kubelint.schema.crd import CrdIndex, add_crd
+
+    def add_crd(found: dict, crd: dict) -> None:  # the CRD module loads only when a run has CRDs
+        from kubelint.schema.crd import add_crd as add
+
+        add(found, crd)
 
     run = Run(settings)
     kustomizations: list[_Kustomization] = []
@@ -344,6 +348,8 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
         for crd in load_crds(settings.crds, settings.max_file_size):
             add_crd(crds, crd)
     if crds:
+        from kubelint.schema.crd import CrdIndex
+
         run.crds = CrdIndex.from_found(crds)
 
     for k in kustomizations:

@@ -236,3 +236,22 @@ def test_files_past_the_parse_budget_are_read_again_with_the_same_findings(monke
     kept = _corpus_findings([str(FIXTURES)])
     monkeypatch.setattr(run_module, "PARSE_BUDGET", 0)
     assert _corpus_findings([str(FIXTURES)]) == kept
+
+
+def test_a_warm_cache_does_not_read_unchanged_context_files(repo, run_cli, monkeypatch):
+    import kubelint.sources as sources
+
+    (repo / "deploy" / "deployment.yaml").write_text(DEPLOYMENT)
+    service = repo / "deploy" / "service.yaml"
+    service.write_text(SERVICE)
+    select = ("--select", "service-selector-unmatched")
+    assert _check(run_cli, *select, str(service)) == []
+    reads = []
+    real = sources.read_capped
+    monkeypatch.setattr(sources, "read_capped", lambda path, *a: reads.append(os.path.basename(path)) or real(path, *a))
+    assert _check(run_cli, *select, str(service)) == []
+    assert reads == ["service.yaml"]  # the checked file only
+    # A changed file (new size) is read again, and its new facts count.
+    (repo / "deploy" / "deployment.yaml").write_text(DEPLOYMENT.replace("app: web", "app: api"))
+    assert _check(run_cli, *select, str(service)) == [("service-selector-unmatched", "service.yaml", 5)]
+    assert reads.count("deployment.yaml") == 1
