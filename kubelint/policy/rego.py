@@ -273,8 +273,13 @@ def hoist_negated_reference_arguments(module: Module, text: str) -> str:
             k += 1
         if hoisted:
             edits.append((t.start, t.start, "".join(hoisted)))
-    if not edits:
-        return text
+    return _apply_edits(text, edits, module)
+
+
+def _apply_edits(text: str, edits: list, module) -> str:
+    """Apply (start, end, replacement) edits, last first, recording in
+    `module.inserts` where each changes a line's length, so compile errors
+    map back to the columns of the file as written."""
     for start, end, replacement in sorted(edits, reverse=True):
         line = text.count("\n", 0, start) + 1
         column = start - (text.rfind("\n", 0, start) + 1) + 1
@@ -391,16 +396,7 @@ def hoist_iteration_arguments(module: Module, text: str) -> str:
         ref_text = text[tokens[k].start : tokens[i + 1].start + 1]
         edits.append((tokens[k].start, tokens[i + 1].start + 1, name))
         edits.append((first.start, first.start, f"{name} := {ref_text}; "))
-    if not edits:
-        return text
-    for start, end, replacement in sorted(edits, reverse=True):
-        line = text.count("\n", 0, start) + 1
-        column = start - (text.rfind("\n", 0, start) + 1) + 1
-        delta = len(replacement) - (end - start)
-        if delta:
-            module.inserts.setdefault(line, []).append((column, delta))
-        text = text[:start] + replacement + text[end:]
-    return text
+    return _apply_edits(text, edits, module)
 
 
 def _rule_rest(tokens: list[Token], j: int, has_value: bool) -> tuple[int, bool, int | None]:
