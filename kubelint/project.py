@@ -29,22 +29,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from kubelint.model import ObjectFacts, ObjectRef
 
+if TYPE_CHECKING:
+    from kubelint.run import FileFacts
+
 CACHE_DIR = ".kubelint_cache"
 FACTS_FORMAT = 1  # bump when kubelint.facts keeps other fields
-
-
-@dataclass(slots=True)
-class FileFacts:
-    """What one context file contributes to a run."""
-
-    objects: list[ObjectFacts] = field(default_factory=list)
-    crds: list[dict] = field(default_factory=list)
-    kustomizations: list[Any] = field(default_factory=list)
 
 
 def project_root(settings, files: Iterable[str]) -> str | None:
@@ -90,22 +83,10 @@ def context_files(root: str, checked: Iterable[str], exclude: Iterable[str]) -> 
 
 def file_facts(name: str, data: bytes) -> FileFacts:
     """Parse a context file and keep its facts."""
-    from kubelint.facts import facts_of
     from kubelint.parse import parse_file
-    from kubelint.run import _kustomization, is_crd, is_kustomization, objects_of
+    from kubelint.run import facts_of_file
 
-    out = FileFacts()
-    for doc in parse_file(name, data).documents:
-        if is_kustomization(doc):
-            k = _kustomization(doc)
-            if k is not None:
-                out.kustomizations.append(k)
-            continue
-        for obj in objects_of(doc):
-            if is_crd(obj):
-                out.crds.append(obj.data)
-            out.objects.append(facts_of(obj, context=True))
-    return out
+    return facts_of_file(parse_file(name, data), context=True)
 
 
 class Cache:
@@ -150,6 +131,8 @@ class Cache:
         if not isinstance(entry, dict):
             return None
         try:
+            from kubelint.run import FileFacts
+
             facts = FileFacts(
                 [_facts_from_json(o, name) for o in entry["objects"]],
                 [c for c in (self._crd(d) for d, served in entry["crds"] if _serves(served, kinds_wanted)) if c is not None],
@@ -237,7 +220,7 @@ def _kustomization_to_json(k) -> dict:
 
 
 def _kustomization_from_json(v: dict, name: str):
-    from kubelint.run import LabelTransform, _Kustomization
+    from kubelint.run import Kustomization, LabelTransform
 
     # Paths are stored as they were resolved for this file's path; the same
     # content elsewhere resolves elsewhere, so resolve again from `name`.
@@ -247,7 +230,7 @@ def _kustomization_from_json(v: dict, name: str):
     def moved(p: str) -> str:
         return os.path.normpath(os.path.join(base, os.path.relpath(p, old))) if old != base else p
 
-    return _Kustomization(
+    return Kustomization(
         base, {moved(p) for p in v["patches"]}, [moved(p) for p in v["resources"]],
         [LabelTransform(tuple((str(a), str(b)) for a, b in t[0]), bool(t[1]), bool(t[2])) for t in v["transforms"]],
     )

@@ -25,6 +25,8 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
+from kubelint.k8s.names import label_value
+from kubelint.k8s.workloads import as_list
 from kubelint.model import Document, K8sObject, ObjectFacts
 from kubelint.parse import ParsedFile, parse_file
 from kubelint.sources import STDIN, Source, excluded
@@ -184,18 +186,42 @@ def is_crd(obj) -> bool:
 
 
 @dataclass(slots=True)
-class _Kustomization:
+class FileFacts:
+    """What one file contributes to what the run knows: its objects' facts,
+    its CRDs, its kustomizations."""
+
+    objects: list[ObjectFacts] = field(default_factory=list)
+    crds: list[dict] = field(default_factory=list)
+    kustomizations: list[Any] = field(default_factory=list)
+
+
+def facts_of_file(parsed: ParsedFile, context: bool = False) -> FileFacts:
+    """The facts of a parsed file (checked, or of the project context)."""
+    from kubelint.facts import facts_of
+
+    out = FileFacts()
+    for doc in parsed.documents:
+        if is_kustomization(doc):
+            k = read_kustomization(doc)
+            if k is not None:
+                out.kustomizations.append(k)
+            continue
+        for obj in objects_of(doc):
+            if is_crd(obj):
+                out.crds.append(obj.data)
+            out.objects.append(facts_of(obj, context))
+    return out
+
+
+@dataclass(slots=True)
+class Kustomization:
     directory: str
     patches: set[str]
     resources: list[str]  # normalised paths: files or directories
     transforms: list[LabelTransform]
 
 
-def _as_list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
-def _kustomization(doc: Document) -> _Kustomization | None:
+def read_kustomization(doc: Document) -> Kustomization | None:
     """What a kustomization says about other files (kustomize's
     api/types/kustomization.go): patches, resources, label transformers."""
     data = doc.data
@@ -207,37 +233,32 @@ def _kustomization(doc: Document) -> _Kustomization | None:
         return os.path.normpath(os.path.join(base, p))
 
     patches = set()
-    for entry in _as_list(data.get("patchesStrategicMerge")):
+    for entry in as_list(data.get("patchesStrategicMerge")):
         if isinstance(entry, str) and "\n" not in entry:
             patches.add(norm(entry))
     for key in ("patches", "patchesJson6902"):
-        for entry in _as_list(data.get(key)):
+        for entry in as_list(data.get(key)):
             if isinstance(entry, dict) and isinstance(entry.get("path"), str):
                 patches.add(norm(entry["path"]))
     resources = [
-        norm(r) for key in ("resources", "bases") for r in _as_list(data.get(key))
+        norm(r) for key in ("resources", "bases") for r in as_list(data.get(key))
         if isinstance(r, str) and "://" not in r and not r.startswith(("github.com/", "git@"))
     ]
     transforms = []
     common = data.get("commonLabels")
     if isinstance(common, dict) and common:
         transforms.append(LabelTransform(_pairs(common), True, True))
-    for entry in _as_list(data.get("labels")):
+    for entry in as_list(data.get("labels")):
         if isinstance(entry, dict) and isinstance(entry.get("pairs"), dict) and entry["pairs"]:
             selectors = entry.get("includeSelectors") is True
             templates = selectors or entry.get("includeTemplates") is True
             transforms.append(LabelTransform(_pairs(entry["pairs"]), selectors, templates))
-    return _Kustomization(base, patches, resources, transforms)
+    return Kustomization(base, patches, resources, transforms)
 
 
 def _pairs(labels: dict) -> tuple[tuple[str, str], ...]:
-    out = []
-    for k, v in labels.items():
-        if isinstance(k, str) and isinstance(v, (str, int, float, bool)) and not isinstance(v, bool):
-            out.append((k, str(v)))
-        elif isinstance(k, str) and isinstance(v, bool):
-            out.append((k, "true" if v else "false"))
-    return tuple(out)
+    texts = ((k, label_value(v)) for k, v in labels.items())
+    return tuple((k, v) for k, v in texts if isinstance(k, str) and v is not None)
 
 
 # Where kustomize's label transformer writes, by kind (kustomize
@@ -298,15 +319,13 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
     (kubelint.project); they add facts, CRDs and kustomizations, and are
     never reported on.
     """
-    from kubelint.facts import facts_of
-
     def add_crd(found: dict, crd: dict) -> None:  # the CRD module loads only when a run has CRDs
         from kubelint.schema.crd import add_crd as add
 
         add(found, crd)
 
     run = Run(settings)
-    kustomizations: list[_Kustomization] = []
+    kustomizations: list[Kustomization] = []
     crds: dict = {}
     kept = 0
     for source in sources:
@@ -321,16 +340,11 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
             run.files.append(CheckedFile(source.name, size, ParsedFile(source.name, text, directives=directives_in_text(text)), tuple(findings), False))
             continue
         parsed = parse_file(source.name, source.data)
-        for doc in parsed.documents:
-            if is_kustomization(doc):
-                k = _kustomization(doc)
-                if k is not None:
-                    kustomizations.append(k)
-                continue
-            for obj in objects_of(doc):
-                if is_crd(obj):
-                    add_crd(crds, obj.data)
-                run.facts.append(facts_of(obj))
+        gathered = facts_of_file(parsed)
+        run.facts.extend(gathered.objects)
+        for crd in gathered.crds:
+            add_crd(crds, crd)
+        kustomizations.extend(gathered.kustomizations)
         keep = not _readable_again(source.name) or kept + size <= PARSE_BUDGET
         if keep:
             kept += size if _readable_again(source.name) else 0
@@ -342,7 +356,7 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
         run.facts.extend(file_facts.objects)
         for crd in file_facts.crds:
             add_crd(crds, crd)
-        kustomizations.extend(_Kustomization(**k) if isinstance(k, dict) else k for k in file_facts.kustomizations)
+        kustomizations.extend(file_facts.kustomizations)
 
     if settings.crds:
         for crd in load_crds(settings.crds, settings.max_file_size):
@@ -377,13 +391,13 @@ def _settled(fact: ObjectFacts, run: Run) -> ObjectFacts:
     return replace(fact, fragment=fragment)
 
 
-def _label_targets(kustomizations: list[_Kustomization]) -> dict[str, list[LabelTransform]]:
+def _label_targets(kustomizations: list[Kustomization]) -> dict[str, list[LabelTransform]]:
     """File -> the label transforms of every kustomization that includes it,
     directly or through the kustomization of a directory it lists."""
     by_dir = {k.directory: k for k in kustomizations}
     targets: dict[str, list[LabelTransform]] = {}
 
-    def files_of(k: _Kustomization, seen: set[str]) -> Iterator[str]:
+    def files_of(k: Kustomization, seen: set[str]) -> Iterator[str]:
         for resource in k.resources:
             inner = by_dir.get(resource)
             if inner is not None:

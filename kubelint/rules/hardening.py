@@ -19,6 +19,7 @@ from kubelint.model import Edit, Fix, K8sObject, Problem
 from kubelint.references import STRICT_OPTION, lookup, strict
 from kubelint.registry import rule
 from kubelint.k8s.kinds import POD_KINDS, is_kind
+from kubelint.k8s.pods import same_namespace
 from kubelint.k8s.workloads import POD_CONTAINER_GROUPS, as_list, as_map, as_str, containers, deepest_mapping, is_windows, pod_spec
 
 
@@ -111,11 +112,6 @@ def _bound_service_accounts(ctx) -> dict[str, set[str | None]]:
     return ctx.memo(("hardening-bound-service-accounts",), build)
 
 
-def _same_namespace(a: str | None, b: str | None) -> bool:
-    # A manifest without a namespace is applied to one chosen at deploy time.
-    return a is None or b is None or a == b
-
-
 @rule(
     code="KL451",
     name="automount-service-account-token",
@@ -170,9 +166,9 @@ def automount_service_account_token(obj: K8sObject, ctx) -> Iterator[Problem]:
     name = as_str(pod.spec.get("serviceAccountName")) or as_str(pod.spec.get("serviceAccount")) or "default"
     namespace = obj.ref.namespace
     for sa_namespace, data in _service_accounts(ctx).get(name, ()):
-        if _same_namespace(namespace, sa_namespace) and data.get("automountServiceAccountToken") is not None:
+        if same_namespace(namespace, sa_namespace) and data.get("automountServiceAccountToken") is not None:
             return
-    if any(_same_namespace(namespace, ns) for ns in _bound_service_accounts(ctx).get(name, ())):
+    if any(same_namespace(namespace, ns) for ns in _bound_service_accounts(ctx).get(name, ())):
         return
     yield Problem(
         pod.path,

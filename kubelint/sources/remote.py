@@ -310,20 +310,17 @@ def follow_remote(sources: list, policy: FetchPolicy) -> list:
     references (`github.com/org/repo//dir?ref=v1`) need kustomize to build
     and are not followed.
     """
-    from kubelint.run import KUSTOMIZATION_FILES
     from kubelint.parse import parse_file
-    from kubelint.rules.remote import KUSTOMIZE_GROUP, kustomization_refs
+    from kubelint.rules.remote import kustomization_refs
+    from kubelint.run import is_kustomization
     from kubelint.sources import Source
 
     urls: list[str] = []
     for source in sources:
         if not source.manifest or not source.data:
             continue
-        named = os.path.basename(source.name) in KUSTOMIZATION_FILES
         for doc in parse_file(source.name, source.data).documents:
-            if not isinstance(doc.data, dict):
-                continue
-            if not (named or str(doc.data.get("apiVersion", "")).startswith(KUSTOMIZE_GROUP + "/")):
+            if not isinstance(doc.data, dict) or not is_kustomization(doc):
                 continue
             for _, ref, _ in kustomization_refs(doc.data):
                 if not ref.git and ref.scheme == "https" and ref.trusted(policy.trusted_hosts) and ref.text not in urls:
