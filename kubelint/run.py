@@ -53,7 +53,6 @@ class CheckedFile:
     """A file (or stdin, or a URL) whose findings are reported."""
 
     name: str
-    size: int
     parsed: ParsedFile | None  # None once checked, or when past the budget
     # Findings about the source itself (an untrusted host, a remote apply in
     # a script), reported before its content.
@@ -80,7 +79,6 @@ class Run:
     fragments: dict[str, str] = field(default_factory=dict)
     # normalised file path -> label transforms kustomize applies to it
     labels: dict[str, list[LabelTransform]] = field(default_factory=dict)
-    context_files: int = 0
 
     @property
     def objects(self) -> int:
@@ -337,7 +335,7 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
             from kubelint.parse import directives_in_text
 
             text = source.data.decode("utf-8", errors="replace")
-            run.files.append(CheckedFile(source.name, size, ParsedFile(source.name, text, directives=directives_in_text(text)), tuple(findings), False))
+            run.files.append(CheckedFile(source.name, ParsedFile(source.name, text, directives=directives_in_text(text)), tuple(findings), False))
             continue
         parsed = parse_file(source.name, source.data)
         gathered = facts_of_file(parsed)
@@ -348,11 +346,10 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
         keep = not _readable_again(source.name) or kept + size <= PARSE_BUDGET
         if keep:
             kept += size if _readable_again(source.name) else 0
-        run.files.append(CheckedFile(source.name, size, parsed if keep else None, tuple(findings)))
+        run.files.append(CheckedFile(source.name, parsed if keep else None, tuple(findings)))
 
     kinds = {(f.api_version, f.kind) for f in run.facts}
-    for name, file_facts in context(kinds) if context is not None else ():
-        run.context_files += 1
+    for _, file_facts in context(kinds) if context is not None else ():
         run.facts.extend(file_facts.objects)
         for crd in file_facts.crds:
             add_crd(crds, crd)
