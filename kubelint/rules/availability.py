@@ -34,12 +34,12 @@ def _replicas(obj: K8sObject) -> int | None:
     return value if type(value) is int else None
 
 
-def autoscalers(ctx) -> list[tuple[str | None, str, str, int, str]]:
-    """(namespace, target kind, target name, minimum replicas, label) of
-    every HorizontalPodAutoscaler and KEDA ScaledObject of the run."""
+def autoscalers(ctx) -> dict[tuple[str, str], list[tuple[str | None, int, str]]]:
+    """(target kind, target name) -> [(namespace, minimum replicas, label)]
+    of every HorizontalPodAutoscaler and KEDA ScaledObject of the run."""
 
     def build():
-        out = []
+        out: dict = {}
         for o in ctx.objects:
             spec = as_map(o.data.get("spec"))
             target = as_map(spec.get("scaleTargetRef"))
@@ -49,11 +49,11 @@ def autoscalers(ctx) -> list[tuple[str | None, str, str, int, str]]:
             if is_kind(o, "HorizontalPodAutoscaler"):
                 minimum = spec.get("minReplicas", 1)
                 kind = as_str(target.get("kind"))
-                out.append((o.ref.namespace, kind, name, minimum if type(minimum) is int else 1, o.ref.label()))
+                out.setdefault((kind, name), []).append((o.ref.namespace, minimum if type(minimum) is int else 1, o.ref.label()))
             elif is_kind(o, "keda.sh/ScaledObject"):
                 minimum = spec.get("minReplicaCount", 0)
                 kind = as_str(target.get("kind")) or "Deployment"
-                out.append((o.ref.namespace, kind, name, minimum if type(minimum) is int else 0, o.ref.label()))
+                out.setdefault((kind, name), []).append((o.ref.namespace, minimum if type(minimum) is int else 0, o.ref.label()))
         return out
 
     return ctx.memo(("availability", "autoscalers"), build)
@@ -66,9 +66,7 @@ def autoscaler_of(ctx, obj: K8sObject, exact: bool = False) -> tuple[int, str] |
     A rule that stays quiet because of an autoscaler takes any that may
     share the namespace; a rule that reports because of one takes only an
     autoscaler surely beside the workload."""
-    for namespace, kind, name, minimum, label in autoscalers(ctx):
-        if kind != obj.kind or name != obj.ref.name:
-            continue
+    for namespace, minimum, label in autoscalers(ctx).get((obj.kind, obj.ref.name), ()):
         if namespace == obj.ref.namespace or (not exact and same_namespace(namespace, obj.ref.namespace)):
             return minimum, label
     return None
@@ -575,11 +573,12 @@ def selected_workloads(ctx, namespace: str | None, selector: dict, exact: bool) 
     `exact`: only those that name the same namespace (both none counts)."""
     from kubelint.k8s.pods import pods_in_namespace
 
+    reqs = requirements(selector, strict=False)  # read once, tested against each template
     out = []
     for template in pods_in_namespace(ctx, namespace):
         if exact and template.namespace != namespace:
             continue
-        if label_selector_matches(selector, template):
+        if selected(reqs, template):
             out.append(template)
     return out
 
@@ -1029,8 +1028,9 @@ def selector_unmatched(ctx, obj: K8sObject, selector: dict, namespace: str | Non
     directory = os.path.dirname(obj.file)
     candidates = pods_in_namespace(ctx, namespace)
     narrowed = templates_with_labels(ctx, as_map(selector).get("matchLabels"), namespace)
+    reqs = requirements(selector, strict=False)  # read once, tested against each template
     for template in candidates if narrowed is None else narrowed:
-        if label_selector_matches(selector, template):
+        if selected(reqs, template):
             return None
     sure = ctx.memo(
         ("availability", "workloads-surely-in", namespace, directory),
