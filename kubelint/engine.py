@@ -171,6 +171,7 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str, policies
                 if whole_run is not None:
                     whole_run.append(obj)
         del parsed
+    run.close()
     if session is not None:
         try:
             out.findings.extend(session.check_run(whole_run or []))

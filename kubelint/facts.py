@@ -79,13 +79,17 @@ CONTENT_KINDS = {("", "ConfigMap"), ("", "Secret")}
 CONTENT_FIELDS = ("data", "binaryData", "stringData")
 
 
-def facts_of(obj: K8sObject, context: bool = False) -> ObjectFacts:
-    data = prune(obj.data, {**COMMON, **KEEP.get(obj.kind, {})})
+def facts_of(obj: K8sObject, context: bool = False, shared: dict | None = None) -> ObjectFacts:
+    """The facts of an object.  `shared`: a table kept for the run, through
+    which equal parts of facts are one object (see `_one`)."""
+    keep = {**COMMON, **KEEP.get(obj.kind, {})}
+    # The object's own mapping is its own (changed below); its parts are shared.
+    data = {_key(k): prune(v, keep[k], shared) for k, v in obj.data.items() if k in keep}
     if (obj.group, obj.kind) in CONTENT_KINDS:
         for key in CONTENT_FIELDS:
             value = obj.data.get(key)
             if isinstance(value, dict):
-                data[key] = {_key(k): None for k in value}
+                data[key] = _one({_key(k): None for k in value}, shared)
     return ObjectFacts(
         data,
         obj.ref,
@@ -98,22 +102,22 @@ def facts_of(obj: K8sObject, context: bool = False) -> ObjectFacts:
     )
 
 
-def prune(value: Any, keep: Any) -> Any:
+def prune(value: Any, keep: Any, shared: dict | None = None) -> Any:
     """The parts of `value` that `keep` names, JSON-safe."""
     if keep is True:
-        return _json(value)
+        return _json(value, shared)
     if isinstance(value, dict):
-        return {_key(k): prune(v, keep[k]) for k, v in value.items() if k in keep}
+        return _one({_key(k): prune(v, keep[k], shared) for k, v in value.items() if k in keep}, shared)
     if isinstance(value, list):
-        return [prune(v, keep) for v in value if isinstance(v, dict)]
-    return _json(value)
+        return _one([prune(v, keep, shared) for v in value if isinstance(v, dict)], shared)
+    return _json(value, shared)
 
 
-def _json(value: Any) -> Any:
+def _json(value: Any, shared: dict | None = None) -> Any:
     if isinstance(value, dict):
-        return {_key(k): _json(v) for k, v in value.items()}
+        return _one({_key(k): _json(v, shared) for k, v in value.items()}, shared)
     if isinstance(value, list):
-        return [_json(v) for v in value]
+        return _one([_json(v, shared) for v in value], shared)
     if isinstance(value, str):
         # Facts repeat the same short strings (keys, label values, "TCP")
         # thousands of times: one copy of each.
@@ -125,6 +129,32 @@ def _json(value: Any) -> Any:
     if isinstance(value, bytes):
         return ""
     return str(value)
+
+
+def _one(value: dict | list, shared: dict | None) -> Any:
+    """One object for equal mappings and lists of a run's facts.
+
+    Facts repeat themselves: a workload's labels are its selector's
+    matchLabels and its pod template's labels, every container of a chart has
+    the same resources, overlays and vendored copies hold the same objects.
+    Built bottom up, a container's parts are already the one copy of
+    themselves, so it is equal to another exactly when their keys, scalar
+    values and the identities of their parts are.  Facts are read-only (a
+    change must copy first: see kubelint.run._settled)."""
+    if shared is None or not value:
+        return value
+    # A flat tuple: keys and strings as they are, parts by identity (a bare
+    # int), other scalars with their type (1, 1.0 and True are equal in Python).
+    key: list = [type(value) is dict]
+    for k, v in value.items() if type(value) is dict else enumerate(value):
+        t = type(v)
+        key.append(k)
+        key.append(v if t is str or v is None else id(v) if t is dict or t is list else (t, v))
+    key = tuple(key)
+    one = shared.get(key)
+    if one is None:
+        shared[key] = one = value
+    return one
 
 
 def _key(k: Any) -> str:

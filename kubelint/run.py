@@ -4,9 +4,9 @@
 `Run`:
 
 * the files to report on, in order, each with its parse (kept in memory
-  while the parses kept stay under a budget; a file past it is read and
-  parsed again when its turn comes, so memory does not grow with the number
-  of files);
+  while the parses kept stay under a budget; past it, set aside on disk
+  until the file's turn comes (kubelint.parse.spill), so memory does not
+  grow with the number of files);
 * the facts of every object known to the run: those of the files checked
   and those of the project context (kubelint.project), which are used by
   cross-object rules and never reported on (kubelint.facts);
@@ -40,11 +40,11 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 # it (remote resources); it is not a cluster object.
 KUSTOMIZATION_KIND = "Kustomization"
 KUSTOMIZE_API_VERSION = "kustomize.config.k8s.io/v1beta1"
-# Parses kept between loading and checking, counted in bytes of input (a
-# parse with its source map takes about six times its input); a file past
-# the budget is parsed again when it is checked.  16 MiB of manifests is a
-# repository of about 2,000 files: those are parsed once, and a larger run
-# pays a second parse for the rest instead of holding every parse at once.
+# Parses kept in memory between loading and checking, counted in bytes of
+# input (a parse with its source map takes about six times its input).  16 MiB
+# of manifests is a repository of about 2,000 files; a larger run sets the
+# parses of the rest aside on disk (kubelint.parse.spill: reading one back
+# costs about a third of parsing it again) instead of holding them all.
 PARSE_BUDGET = 16 * 1024 * 1024
 
 
@@ -58,6 +58,9 @@ class CheckedFile:
     # a script), reported before its content.
     findings: tuple = ()
     manifest: bool = True  # False: a script or document scanned as text only
+    # Past the budget: where its documents were set aside (Run.spill); the
+    # parse above keeps its hazards and comments.
+    spilled: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,7 @@ class Run:
     fragments: dict[str, str] = field(default_factory=dict)
     # normalised file path -> label transforms kustomize applies to it
     labels: dict[str, list[LabelTransform]] = field(default_factory=dict)
+    spill: Any = None  # kubelint.parse.spill.Spill, once a parse is past the budget
 
     @property
     def objects(self) -> int:
@@ -89,12 +93,23 @@ class Run:
         """The parse of a checked file, from memory or read again; the parse
         kept in memory is handed over (the run does not keep it)."""
         parsed, checked.parsed = checked.parsed, None
-        if parsed is None:
+        where, checked.spilled = checked.spilled, None
+        if where is not None:
+            documents = self.spill.take(checked.name, where)
+            if documents is not None:
+                parsed.documents = documents
+                return parsed
+        if parsed is None or where is not None and _readable_again(checked.name):
             with open(checked.name, "rb") as fh:
                 parsed = parse_file(checked.name, fh.read())
             if not checked.manifest:
                 parsed.documents.clear()
         return parsed
+
+    def close(self) -> None:
+        """Delete what the run set aside on disk."""
+        if self.spill is not None:
+            self.spill.close()
 
     def objects_of(self, parsed: ParsedFile) -> list[K8sObject]:
         """The objects of a parsed file, as rules see them: fragments marked
@@ -193,8 +208,9 @@ class FileFacts:
     kustomizations: list[Any] = field(default_factory=list)
 
 
-def facts_of_file(parsed: ParsedFile, context: bool = False) -> FileFacts:
-    """The facts of a parsed file (checked, or of the project context)."""
+def facts_of_file(parsed: ParsedFile, context: bool = False, shared: dict | None = None) -> FileFacts:
+    """The facts of a parsed file (checked, or of the project context);
+    `shared`: the run's table of facts' parts (kubelint.facts)."""
     from kubelint.facts import facts_of
 
     out = FileFacts()
@@ -207,7 +223,7 @@ def facts_of_file(parsed: ParsedFile, context: bool = False) -> FileFacts:
         for obj in objects_of(doc):
             if is_crd(obj):
                 out.crds.append(obj.data)
-            out.objects.append(facts_of(obj, context))
+            out.objects.append(facts_of(obj, context, shared))
     return out
 
 
@@ -326,6 +342,7 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
     kustomizations: list[Kustomization] = []
     crds: dict = {}
     kept = 0
+    shared: dict = {}  # equal parts of facts are one object (kubelint.facts)
     for source in sources:
         size = len(source.data)
         findings, manifest = getattr(source, "findings", ()), getattr(source, "manifest", True)
@@ -338,15 +355,26 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
             run.files.append(CheckedFile(source.name, ParsedFile(source.name, text, directives=directives_in_text(text)), tuple(findings), False))
             continue
         parsed = parse_file(source.name, source.data)
-        gathered = facts_of_file(parsed)
+        gathered = facts_of_file(parsed, shared=shared)
         run.facts.extend(gathered.objects)
         for crd in gathered.crds:
             add_crd(crds, crd)
         kustomizations.extend(gathered.kustomizations)
-        keep = not _readable_again(source.name) or kept + size <= PARSE_BUDGET
-        if keep:
-            kept += size if _readable_again(source.name) else 0
-        run.files.append(CheckedFile(source.name, parsed if keep else None, tuple(findings)))
+        parsed.text = None  # read by no later stage
+        where = None
+        if kept + size <= PARSE_BUDGET:
+            kept += size
+        elif parsed.documents:
+            if run.spill is None:
+                from kubelint.parse.spill import Spill
+
+                run.spill = Spill()
+            where = run.spill.put(parsed.documents)
+            if where is not None:
+                parsed.documents = []
+            elif _readable_again(source.name):
+                parsed = None  # (parsed again when checked)
+        run.files.append(CheckedFile(source.name, parsed, tuple(findings), spilled=where))
 
     kinds = {(f.api_version, f.kind) for f in run.facts}
     for _, file_facts in context(kinds) if context is not None else ():
@@ -382,10 +410,14 @@ def _settled(fact: ObjectFacts, run: Run) -> ObjectFacts:
     transforms = run.labels.get(path)
     if fragment is None and not transforms:
         return fact
-    if transforms:
-        for t in transforms:
-            apply_labels(fact.data, fact.kind, t)
-    return replace(fact, fragment=fragment)
+    if not transforms:
+        return replace(fact, fragment=fragment)
+    from kubelint.facts import prune
+
+    data = prune(fact.data, True)  # a copy: facts share their parts
+    for t in transforms:
+        apply_labels(data, fact.kind, t)
+    return replace(fact, data=data, fragment=fragment)
 
 
 def _label_targets(kustomizations: list[Kustomization]) -> dict[str, list[LabelTransform]]:

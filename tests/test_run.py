@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from kubelint.parse.spill import Spill
 from conftest import FIXTURES
 from helpers import found, run
 
@@ -188,6 +190,25 @@ def test_kustomize_common_labels_fill_the_selector_before_it_is_required():
     assert with_kustomization.findings == ()
 
 
+def test_equal_parts_of_facts_are_one_object_and_kustomize_labels_stay_where_they_belong():
+    deployment = DEPLOYMENT.replace("namespace: shop", "namespace: shop, labels: {app: web}")
+    run = load([
+        Source("a/kustomization.yaml", b"commonLabels: {team: a}\nresources: [deployment.yaml]\n"),
+        Source("a/deployment.yaml", deployment.encode()),
+        Source("b/deployment.yaml", deployment.encode()),
+        Source("b/service.yaml", SERVICE.encode()),
+    ], Settings())
+    a, b, service = (next(f for f in run.facts if f.file == name) for name in ("a/deployment.yaml", "b/deployment.yaml", "b/service.yaml"))
+    # one object for the equal parts of two objects' facts
+    assert b.data["spec"]["selector"]["matchLabels"] is service.data["spec"]["selector"]
+    assert b.data["metadata"]["labels"] is service.data["spec"]["selector"]
+    # kustomize's labels go to the file it lists, and to no part it shares
+    assert a.data["metadata"]["labels"] == {"app": "web", "team": "a"}
+    assert a.data["spec"]["selector"]["matchLabels"] == {"app": "web", "team": "a"}
+    assert b.data["metadata"]["labels"] == b.data["spec"]["selector"]["matchLabels"] == {"app": "web"}
+    assert service.data["spec"]["selector"] == {"app": "web"}
+
+
 def test_the_run_leaves_the_cyclic_collector_as_it_found_it(run_cli, tmp_path):
     path = tmp_path / "cm.yaml"
     path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
@@ -227,15 +248,51 @@ def test_facts_keep_what_cross_object_rules_read(where, monkeypatch):
     if not path.is_dir():
         pytest.skip("no corpus")
     pruned = _corpus_findings([str(path)])
-    monkeypatch.setattr(facts, "prune", lambda value, keep: facts._json(value))
+    monkeypatch.setattr(facts, "prune", lambda value, keep, shared=None: facts._json(value))
     full = _corpus_findings([str(path)])
     assert pruned == full
 
 
-def test_files_past_the_parse_budget_are_read_again_with_the_same_findings(monkeypatch):
+def test_files_past_the_parse_budget_are_set_aside_with_the_same_findings(monkeypatch):
     kept = _corpus_findings([str(FIXTURES)])
     monkeypatch.setattr(run_module, "PARSE_BUDGET", 0)
+    taken = []
+    original = Spill.take
+    monkeypatch.setattr(Spill, "take", lambda self, name, where: taken.append(name) or original(self, name, where))
     assert _corpus_findings([str(FIXTURES)]) == kept
+    assert len(taken) > 100
+
+
+def test_files_that_cannot_be_set_aside_are_read_again_with_the_same_findings(monkeypatch):
+    kept = _corpus_findings([str(FIXTURES)])
+    monkeypatch.setattr(run_module, "PARSE_BUDGET", 0)
+    monkeypatch.setattr(Spill, "put", lambda self, documents: None)
+    assert _corpus_findings([str(FIXTURES)]) == kept
+
+
+def test_a_parse_set_aside_keeps_aliases_shared_and_every_position():
+    from kubelint.parse import parse_file
+
+    text = (
+        "base: &b {name: web, ports: [{containerPort: 80}]}\n"
+        "copies:\n  - *b\n  - *b\n"
+        "---\n"
+        "kind: ConfigMap\ndata:\n  a: '1'\n"
+    )
+    parsed = parse_file("x.yaml", text.encode())
+    spill = Spill()
+    where = spill.put(parsed.documents)
+    assert where is not None
+    back = spill.take("x.yaml", where)
+    spill.close()
+    assert [d.index for d in back] == [d.index for d in parsed.documents] == [0, 1]
+    first = back[0].data
+    assert first["copies"][0] is first["copies"][1] is first["base"]
+    for old, new in zip(parsed.documents, back):
+        assert new.line == old.line
+        for path in [(), ("base",), ("base", "ports", 0, "containerPort"), ("copies", 1, "name"), ("data", "a")]:
+            for at in ("value", "key"):
+                assert new.source_map.position(path, at) == old.source_map.position(path, at)
 
 
 def test_a_warm_cache_does_not_read_unchanged_context_files(repo, run_cli, monkeypatch):
