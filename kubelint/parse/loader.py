@@ -294,6 +294,7 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard],
     # Nodes aliases stand for in the whole file: every later stage walks them
     # again, so many documents just under the limit must not add up unbounded.
     aliased = 0
+    plain: dict = {}  # plain scalar text -> its value
 
     def add(value: Any, line: int, col: int, size: int) -> None:
         """Attach a finished node to its parent (or make it the root)."""
@@ -358,7 +359,15 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard],
             m = event.start_mark
             if probes:
                 _drop_probes_inside(probes, (m.line, m.column), (event.end_mark.line, event.end_mark.column))
-            value = resolve_scalar(event.value, event.tag, event.implicit, event.style)
+            text, style = event.value, event.style
+            if not style and event.tag is None and event.implicit[0]:
+                # A plain scalar: the same few hundred (keys, "true", "TCP")
+                # make most of a stream; resolve each text once.
+                value = plain.get(text, plain)
+                if value is plain:
+                    value = plain[text] = resolve_scalar(text, None, event.implicit, None)
+            else:
+                value = resolve_scalar(text, event.tag, event.implicit, style)
             if event.end_mark.line > m.line:
                 multiline.append((m.line + 1, event.end_mark.line + 1))
             if event.anchor:
