@@ -222,6 +222,9 @@ class K8sObject(_ObjectFields):
     # or None for a whole object.  A fragment is checked only for what it
     # contains, never for what it lacks.
     fragment: str | None = None
+    # What kubelint.k8s.workloads.pod_spec found, once per object (rules ask
+    # it about fifteen times an object); False until asked.
+    pod: Any = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.ref is None:

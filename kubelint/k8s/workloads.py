@@ -90,6 +90,14 @@ class Container:
 
 def pod_spec(obj: K8sObject) -> PodSpec | None:
     """The pod spec of a pod-bearing object, or None for other kinds."""
+    if not isinstance(obj, K8sObject):  # facts of another object
+        return _pod_spec(obj)
+    if obj.pod is False:  # an object being checked keeps it
+        obj.pod = _pod_spec(obj)
+    return obj.pod
+
+
+def _pod_spec(obj: K8sObject) -> PodSpec | None:
     kind = obj.kind
     if kind not in POD_KINDS or (group_of(obj.api_version), kind) not in _POD_PAIRS:
         return None  # not a built-in pod-bearing kind (a CRD may reuse the name)
