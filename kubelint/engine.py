@@ -135,7 +135,7 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str, policies
             r = by_name.get(f.name)
             if r is not None:
                 out.findings.append(finding(r, f.message, f.file, f.line, f.column, f.fix, severity=f.severity))
-        parsed = run.parsed(checked)
+        parsed, documents = run.parsed(checked)
         if parsed.directives:
             out.directives[checked.name] = parsed.directives
         for hazard in parsed.hazards:
@@ -144,7 +144,7 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str, policies
                 h: Hazard = hazard
                 fix = Fix(h.fix, edits=h.edits) if h.fix else None
                 out.findings.append(finding(r, h.message, checked.name, h.line, h.column, fix, document=h.document))
-        for obj in run.objects_of(parsed):
+        for obj in run.objects_of(documents):
             ignored = object_ignores(obj)
             if ignored:
                 line, column = obj.position(("metadata", "annotations"), "key")
@@ -170,7 +170,7 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str, policies
                 out.findings.extend(session.check_object(obj))
                 if whole_run is not None:
                     whole_run.append(obj)
-        del parsed
+        del parsed, documents
     run.close()
     if session is not None:
         try:

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import Any, Callable, Iterable, Iterator
 
 from kubelint.k8s.names import label_value
 from kubelint.k8s.workloads import as_list
 from kubelint.model import Document, K8sObject, ObjectFacts
 from kubelint.parse import ParsedFile, parse_file
-from kubelint.sources import STDIN, Source, excluded
+from kubelint.sources import Source, excluded
 
 # Documents of these API groups live in a repository, not in a cluster.
 NOT_CLUSTER_GROUPS = ("kustomize.config.k8s.io/", "config.kubernetes.io/", "kpt.dev/")
@@ -40,12 +41,20 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 # it (remote resources); it is not a cluster object.
 KUSTOMIZATION_KIND = "Kustomization"
 KUSTOMIZE_API_VERSION = "kustomize.config.k8s.io/v1beta1"
-# Parses kept in memory between loading and checking, counted in bytes of
-# input (a parse with its source map takes about six times its input).  16 MiB
-# of manifests is a repository of about 2,000 files; a larger run sets the
-# parses of the rest aside on disk (kubelint.parse.spill: reading one back
-# costs about a third of parsing it again) instead of holding them all.
-PARSE_BUDGET = 16 * 1024 * 1024
+# Parses kept in memory between loading and checking, in bytes as _cost
+# estimates them.  64 MiB holds the parses of about 16 MiB of typical
+# manifests (a repository of about 2,000 files); a larger run sets the
+# documents past it aside on disk one at a time (kubelint.parse.spill: reading
+# one back costs about a third of parsing it again), so memory grows neither
+# with the number of files nor with the number of documents in one file.
+PARSE_BUDGET = 64 * 1024 * 1024
+
+
+def _cost(doc: Document) -> int:
+    """About how many bytes a document's parse takes in memory: its
+    containers and their entries (data and source map), and the document."""
+    tables = doc.source_map.tables
+    return 600 + 350 * len(tables) + 120 * sum(map(len, tables.values()))
 
 
 @dataclass(slots=True)
@@ -89,40 +98,46 @@ class Run:
         """How many objects the files checked hold."""
         return sum(1 for f in self.facts if not f.context)
 
-    def parsed(self, checked: CheckedFile) -> ParsedFile:
-        """The parse of a checked file, from memory or read again; the parse
-        kept in memory is handed over (the run does not keep it)."""
+    def parsed(self, checked: CheckedFile) -> tuple[ParsedFile, Iterable[Document]]:
+        """The parse of a checked file (its hazards and comments) and its
+        documents: those kept in memory, then those set aside on disk, read
+        one at a time, or the file read and parsed again.  The run lets go
+        of them (each file is checked once)."""
         parsed, checked.parsed = checked.parsed, None
         where, checked.spilled = checked.spilled, None
-        if where is not None:
-            documents = self.spill.take(checked.name, where)
-            if documents is not None:
-                parsed.documents = documents
-                return parsed
-        if parsed is None or where is not None and _readable_again(checked.name):
+        if parsed is None:
             with open(checked.name, "rb") as fh:
                 parsed = parse_file(checked.name, fh.read())
             if not checked.manifest:
                 parsed.documents.clear()
-        return parsed
+        documents, parsed.documents = parsed.documents, []
+        if where is None:
+            return parsed, documents
+        return parsed, chain(documents, self._set_aside(checked.name, where))
+
+    def _set_aside(self, name: str, where: tuple[int, int]) -> Iterator[Document]:
+        try:
+            yield from self.spill.take(name, where)
+        except OSError as e:
+            from kubelint.sources import InputError
+
+            raise InputError(f"{name}: {e}") from None
 
     def close(self) -> None:
         """Delete what the run set aside on disk."""
         if self.spill is not None:
             self.spill.close()
 
-    def objects_of(self, parsed: ParsedFile) -> list[K8sObject]:
-        """The objects of a parsed file, as rules see them: fragments marked
-        and kustomize's labels applied."""
-        out = []
-        for doc in parsed.documents:
+    def objects_of(self, documents: Iterable[Document]) -> Iterator[K8sObject]:
+        """The objects of a file's documents, as rules see them: fragments
+        marked and kustomize's labels applied."""
+        for doc in documents:
             if is_kustomization(doc):
-                out.extend(kustomization_objects(doc))
+                yield from kustomization_objects(doc)
                 continue
             for obj in objects_of(doc):
                 self._settle(obj)
-                out.append(obj)
-        return out
+                yield obj
 
     def _settle(self, obj: K8sObject) -> None:
         path = os.path.normpath(obj.file)
@@ -211,20 +226,29 @@ class FileFacts:
 def facts_of_file(parsed: ParsedFile, context: bool = False, shared: dict | None = None) -> FileFacts:
     """The facts of a parsed file (checked, or of the project context);
     `shared`: the run's table of facts' parts (kubelint.facts)."""
-    from kubelint.facts import facts_of
-
     out = FileFacts()
     for doc in parsed.documents:
-        if is_kustomization(doc):
-            k = read_kustomization(doc)
-            if k is not None:
-                out.kustomizations.append(k)
-            continue
-        for obj in objects_of(doc):
-            if is_crd(obj):
-                out.crds.append(obj.data)
-            out.objects.append(facts_of(obj, context, shared))
+        gather(doc, out, context, shared)
     return out
+
+
+def gather(doc: Document, out: FileFacts, context: bool = False, shared: dict | None = None) -> bool:
+    """Add what one document contributes to `out`; whether a later stage
+    reads the document (it holds objects, or it is a kustomization)."""
+    from kubelint.facts import facts_of
+
+    if is_kustomization(doc):
+        k = read_kustomization(doc)
+        if k is not None:
+            out.kustomizations.append(k)
+        return True
+    found = False
+    for obj in objects_of(doc):
+        if is_crd(obj):
+            out.crds.append(obj.data)
+        out.objects.append(facts_of(obj, context, shared))
+        found = True
+    return found
 
 
 @dataclass(slots=True)
@@ -320,10 +344,6 @@ def apply_labels(data: dict, kind: str, transform: LabelTransform) -> None:
                 node.setdefault(k, v)
 
 
-def _readable_again(name: str) -> bool:
-    return name != STDIN and "://" not in name and os.path.isfile(name)
-
-
 def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[tuple[str, Any]]] | None = None) -> Run:
     """Read and parse the inputs, gather the facts of every object they and
     the context hold, and decide fragments and kustomize labels.
@@ -341,10 +361,9 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
     run = Run(settings)
     kustomizations: list[Kustomization] = []
     crds: dict = {}
-    kept = 0
+    left = PARSE_BUDGET
     shared: dict = {}  # equal parts of facts are one object (kubelint.facts)
     for source in sources:
-        size = len(source.data)
         findings, manifest = getattr(source, "findings", ()), getattr(source, "manifest", True)
         if not manifest:
             # A script or document scanned as text: its findings came with it;
@@ -354,27 +373,44 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
             text = source.data.decode("utf-8", errors="replace")
             run.files.append(CheckedFile(source.name, ParsedFile(source.name, text, directives=directives_in_text(text)), tuple(findings), False))
             continue
-        parsed = parse_file(source.name, source.data)
-        gathered = facts_of_file(parsed, shared=shared)
+        gathered = FileFacts()
+        in_memory: list[Document] = []
+        on_disk = 0
+        budget = left
+
+        def keep(doc: Document) -> None:
+            """One document, as soon as it is read: its facts, then the
+            document itself in memory while the budget lasts, else on disk."""
+            nonlocal budget, on_disk
+            if not gather(doc, gathered, shared=shared):
+                return  # no object: no later stage reads it
+            cost = _cost(doc)
+            if not on_disk and cost <= budget:
+                budget -= cost
+                in_memory.append(doc)
+                return
+            if run.spill is None:
+                from kubelint.parse.spill import Spill
+
+                run.spill = Spill()
+            if not on_disk:
+                run.spill.start()
+            if run.spill.put(doc):
+                on_disk += 1
+            else:
+                in_memory.append(doc)  # (findings are sorted: order does not matter)
+
+        parsed = parse_file(source.name, source.data, sink=keep)
+        if parsed.template:  # its documents are not manifests
+            gathered, in_memory, on_disk, budget = FileFacts(), [], 0, left
+        left = budget
         run.facts.extend(gathered.objects)
         for crd in gathered.crds:
             add_crd(crds, crd)
         kustomizations.extend(gathered.kustomizations)
         parsed.text = None  # read by no later stage
-        where = None
-        if kept + size <= PARSE_BUDGET:
-            kept += size
-        elif parsed.documents:
-            if run.spill is None:
-                from kubelint.parse.spill import Spill
-
-                run.spill = Spill()
-            where = run.spill.put(parsed.documents)
-            if where is not None:
-                parsed.documents = []
-            elif _readable_again(source.name):
-                parsed = None  # (parsed again when checked)
-        run.files.append(CheckedFile(source.name, parsed, tuple(findings), spilled=where))
+        parsed.documents = in_memory
+        run.files.append(CheckedFile(source.name, parsed, tuple(findings), spilled=run.spill.region() if on_disk else None))
 
     kinds = {(f.api_version, f.kind) for f in run.facts}
     for _, file_facts in context(kinds) if context is not None else ():

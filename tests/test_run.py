@@ -263,10 +263,30 @@ def test_files_past_the_parse_budget_are_set_aside_with_the_same_findings(monkey
     assert len(taken) > 100
 
 
-def test_files_that_cannot_be_set_aside_are_read_again_with_the_same_findings(monkeypatch):
+def test_a_file_of_many_documents_is_set_aside_one_document_at_a_time(monkeypatch):
+    """Past the budget, the documents of one file go to disk as they are
+    read: the parse of the whole file is never in memory at once."""
+    text = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}, namespace: n}}\ndata: {{a: '1'}}\n" for i in range(300))
+    text += "---\na: 1\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: 'nginx:latest'}]}\n"
+    settings = Settings(select=["image-tag-latest", "duplicate-object"])
+    rules = active_rules(registry(), settings)
+    expected = lint(load([Source("many.yaml", text.encode())], settings), rules, settings, resolve_version(settings)).findings
+    monkeypatch.setattr(run_module, "PARSE_BUDGET", 5_000)
+    held = []
+    original = Spill.put
+    monkeypatch.setattr(Spill, "put", lambda self, d: held.append(d.index) or original(self, d))
+    loaded = load([Source("many.yaml", text.encode())], settings)
+    assert loaded.files[0].spilled is not None
+    assert 250 < len(held) < 300  # the first few stay in memory
+    assert held == list(range(301 - len(held), 300)) + [301]  # `a: 1` (300) is no object: dropped
+    assert lint(loaded, rules, settings, resolve_version(settings)).findings == expected
+    assert [(f.name, f.line, f.column) for f in expected] == [("image-tag-latest", 1507, 38)]
+
+
+def test_documents_that_cannot_be_set_aside_stay_in_memory_with_the_same_findings(monkeypatch):
     kept = _corpus_findings([str(FIXTURES)])
     monkeypatch.setattr(run_module, "PARSE_BUDGET", 0)
-    monkeypatch.setattr(Spill, "put", lambda self, documents: None)
+    monkeypatch.setattr(Spill, "put", lambda self, document: False)
     assert _corpus_findings([str(FIXTURES)]) == kept
 
 
@@ -281,9 +301,10 @@ def test_a_parse_set_aside_keeps_aliases_shared_and_every_position():
     )
     parsed = parse_file("x.yaml", text.encode())
     spill = Spill()
-    where = spill.put(parsed.documents)
-    assert where is not None
-    back = spill.take("x.yaml", where)
+    spill.put(parse_file("other.yaml", b"a: 1\n").documents[0])
+    spill.start()
+    assert all(spill.put(d) for d in parsed.documents)
+    back = list(spill.take("x.yaml", spill.region()))
     spill.close()
     assert [d.index for d in back] == [d.index for d in parsed.documents] == [0, 1]
     first = back[0].data

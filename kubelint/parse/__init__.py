@@ -22,10 +22,18 @@ class ParsedFile:
     hazards: list[Hazard] = field(default_factory=list)
     # `# kubelint: ignore` comments (real comments, not string content).
     directives: list[Directive] = field(default_factory=list)
+    # An unrendered template: its documents are not manifests (a caller
+    # given them one at a time drops them).
+    template: bool = False
 
 
-def parse_file(name: str, raw: bytes) -> ParsedFile:
-    """Every non-empty document of a file, with the hazards of its text."""
+def parse_file(name: str, raw: bytes, sink=None) -> ParsedFile:
+    """Every non-empty document of a file, with the hazards of its text.
+
+    `sink`, when given, receives each document as soon as it is read
+    (`parsed.documents` stays empty), so that only one document of a large
+    file is in memory at a time; when `parsed.template` is then true, the
+    documents it received are not manifests."""
     hazards: list[Hazard] = []
     text = decode(raw, hazards)
     parsed = ParsedFile(name, text, hazards=hazards)
@@ -47,18 +55,32 @@ def parse_file(name: str, raw: bytes) -> ParsedFile:
     found = candidates(text)
     probes = sorted((line, column) for line, column, _ in found)
     error: Hazard | None = None
+    multiline: list[tuple[int, int]] = []
+    index = 0
+
+    def emit(doc) -> None:
+        nonlocal index
+        multiline.extend(doc.multiline_scalars)
+        if doc.data is not None:  # (not an empty or comment-only document)
+            document = Document(name, index, doc.data, doc.source_map, doc.line)
+            if sink is None:
+                parsed.documents.append(document)
+            else:
+                sink(document)
+        index += 1
+
     try:
-        loaded = load_stream(text, hazards, probes)
+        load_stream(text, hazards, probes, emit)
     except LoadError as e:
-        loaded = e.documents  # type: ignore[attr-defined]
         error = e.hazard
 
-    multiline = [span for doc in loaded for span in doc.multiline_scalars]
     template = template_hazard(text, error.line if error and error.name == "yaml-syntax" else None, multiline)
     if template is not None:
         # A template's documents are not manifests; checking them would only
         # produce noise.  Report the template, and nothing else of the text.
         hazards[:] = [h for h in hazards if h.name == "yaml-encoding"] + [template]
+        parsed.documents.clear()
+        parsed.template = True
         return parsed
     parsed.directives = directives(text, probes, found)
     if error is not None:
@@ -66,9 +88,4 @@ def parse_file(name: str, raw: bytes) -> ParsedFile:
     if "\t" in text:
         # The syntax error already says when a tab broke the parse.
         hazards.extend(h for h in tab_hazards(text, multiline) if error is None or h.line != error.line)
-
-    for index, doc in enumerate(loaded):
-        if doc.data is None:
-            continue  # empty or comment-only document
-        parsed.documents.append(Document(name, index, doc.data, doc.source_map, doc.line))
     return parsed

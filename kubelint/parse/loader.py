@@ -250,8 +250,12 @@ def _same_key(frame: _Frame, key: Any) -> bool:
     return frame.keys.get(key, type(key)) is type(key)
 
 
-def load_stream(text: str | bytes, hazards: list[Hazard], probes: list | None = None) -> list[LoadedDocument]:
+def load_stream(text: str | bytes, hazards: list[Hazard], probes: list | None = None, emit=None) -> list[LoadedDocument]:
     """Every document of a YAML (or JSON) stream.
+
+    `emit`, when given, receives each document as soon as it is read, and
+    the list returned (or in `LoadError.documents`) stays empty: only one
+    document at a time is in memory.
 
     Hazards found on the way (duplicate keys, ...) are appended to `hazards`.
     Raises LoadError when the stream stops being readable; the documents read
@@ -264,7 +268,7 @@ def load_stream(text: str | bytes, hazards: list[Hazard], probes: list | None = 
     loader = yaml.CSafeLoader(text)
     documents: list[LoadedDocument] = []
     try:
-        _read_events(loader, documents, hazards, probes)
+        _read_events(loader, documents.append if emit is None else emit, hazards, probes)
     except LoadError as e:
         e.documents = documents  # type: ignore[attr-defined]
         raise
@@ -277,7 +281,7 @@ def load_stream(text: str | bytes, hazards: list[Hazard], probes: list | None = 
     return documents
 
 
-def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard], probes: list | None = None) -> None:
+def _read_events(loader, emit, hazards: list[Hazard], probes: list | None = None) -> None:
     get = loader.get_event
     ScalarEvent, MappingStartEvent, MappingEndEvent = ev.ScalarEvent, ev.MappingStartEvent, ev.MappingEndEvent
     SequenceStartEvent, SequenceEndEvent, AliasEvent = ev.SequenceStartEvent, ev.SequenceEndEvent, ev.AliasEvent
@@ -294,6 +298,7 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard],
     # Nodes aliases stand for in the whole file: every later stage walks them
     # again, so many documents just under the limit must not add up unbounded.
     aliased = 0
+    documents_read = 0  # documents emitted so far (the next one's index)
     plain: dict = {}  # plain scalar text -> its value
 
     def add(value: Any, line: int, col: int, size: int) -> None:
@@ -339,7 +344,7 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard],
                     kc,
                     f'duplicate key "{key}" (first at line {top.table[key][0]}); kubectl keeps the last one silently',
                     f'Remove one of the two "{key}" entries.',
-                    len(documents),
+                    documents_read,
                     (Edit("keep-last", where + (key,)),) if isinstance(key, str) else (),
                 )
             )
@@ -420,7 +425,9 @@ def _read_events(loader, documents: list[LoadedDocument], hazards: list[Hazard],
             doc_line = event.start_mark.line + 1
             root, root_pos, tables, anchors, multiline, expanded = None, (doc_line, 1), {}, {}, [], 0
         elif et is DocumentEndEvent:
-            documents.append(LoadedDocument(root, SourceMap(root, root_pos, tables), doc_line, multiline))
+            emit(LoadedDocument(root, SourceMap(root, root_pos, tables), doc_line, multiline))
+            documents_read += 1
+            root, tables = None, {}
         elif et is StreamEndEvent:
             break
 

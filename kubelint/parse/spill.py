@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import marshal
 import tempfile
-from typing import Any
+from typing import Any, Iterator
 
 from kubelint.model import Document
 from kubelint.parse.sourcemap import SourceMap
@@ -55,47 +55,63 @@ def _tables(data: Any, source_map: SourceMap) -> list:
 
 
 class Spill:
-    """Documents of parsed files, written to a temporary file and read back
-    once.  `put` returns where they are, or None when they cannot be written
-    (the caller then parses the file again)."""
+    """Documents of parsed files, written one at a time to a temporary file
+    and read back one at a time: a file's documents are one region of it.
+
+        spill.start()                 # a new region
+        spill.put(document)           # False: it cannot be written
+        where = spill.region()        # (offset, end) of the documents put since start()
+        for document in spill.take(name, where): ...
+    """
 
     def __init__(self) -> None:
         self._file = None
+        self._start = 0
 
-    def put(self, documents: list[Document]) -> tuple[int, int] | None:
+    def start(self) -> None:
+        self._start = self._end()
+
+    def _end(self) -> int:
+        return 0 if self._file is None else self._file.seek(0, 2)
+
+    def put(self, document: Document) -> bool:
+        d = document
         try:
-            blob = marshal.dumps(
-                [(d.index, d.data, d.source_map.root_pos, _tables(d.data, d.source_map), d.line) for d in documents]
-            )
+            blob = marshal.dumps((d.index, d.data, d.source_map.root_pos, _tables(d.data, d.source_map), d.line))
         except (ValueError, TypeError, RecursionError):  # a value marshal cannot write
-            return None
+            return False
         try:
             if self._file is None:
                 self._file = tempfile.TemporaryFile(prefix="kubelint-")
-            offset = self._file.seek(0, 2)
-            self._file.write(blob)
-        except OSError:  # no room for it: parse again instead
-            return None
-        return offset, len(blob)
+            self._file.seek(0, 2)
+            self._file.write(len(blob).to_bytes(8, "little") + blob)
+        except OSError:  # no room for it
+            return False
+        return True
 
-    def take(self, name: str, where: tuple[int, int]) -> list[Document] | None:
-        """The documents of file `name` written at `where`; None when they
-        cannot be read back (the caller parses the file again)."""
-        offset, size = where
-        try:
+    def region(self) -> tuple[int, int] | None:
+        """Where the documents put since `start()` are; None when there are none."""
+        end = self._end()
+        return (self._start, end) if end > self._start else None
+
+    def take(self, name: str, where: tuple[int, int]) -> Iterator[Document]:
+        """The documents of file `name` in the region `where`, read back one
+        at a time.  Raises OSError if the temporary file fails us."""
+        offset, end = where
+        while offset < end:
             self._file.seek(offset)
+            size = int.from_bytes(self._file.read(8), "little")
             blob = self._file.read(size)
-            written = marshal.loads(blob)
-        except (OSError, ValueError, EOFError, TypeError, AttributeError):
-            return None
-        documents = []
-        for index, data, root_pos, tables, line in written:
+            offset += 8 + size
+            try:
+                index, data, root_pos, tables, line = marshal.loads(blob)
+            except (ValueError, EOFError, TypeError) as e:
+                raise OSError(f"the temporary copy of its parse is unreadable ({e})") from None
             containers = _containers(data)
             if len(containers) != len(tables):
-                return None
+                raise OSError("the temporary copy of its parse is unreadable")
             by_id = {id(node): table for node, table in zip(containers, tables) if table is not None}
-            documents.append(Document(name, index, data, SourceMap(data, tuple(root_pos), by_id), line))
-        return documents
+            yield Document(name, index, data, SourceMap(data, tuple(root_pos), by_id), line)
 
     def close(self) -> None:
         if self._file is not None:

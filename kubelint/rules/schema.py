@@ -301,6 +301,11 @@ def kind_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
         )
 
 
+def _served(kinds: dict) -> tuple[dict, set]:
+    """(apiVersion -> kinds, the API groups) of the bundled schemas."""
+    return kinds, {v.rpartition("/")[0] for v in kinds}
+
+
 def _kind_unknown(obj: K8sObject, ctx) -> tuple[tuple, str, Fix] | None:
     """(path, message, fix) when the object's apiVersion is a built-in group
     that does not serve its kind, or a version a built-in group does not
@@ -316,9 +321,8 @@ def _kind_unknown(obj: K8sObject, ctx) -> tuple[tuple, str, Fix] | None:
             return None  # a component's configuration file (kube-scheduler Policy), not an API object
         if ctx.crds and ctx.crds.entries_for(api_version, kind):
             return None
-        served = builtin_kinds(ctx.kubernetes_version)
+        served, groups = ctx.memo(("schema", "built-in kinds"), lambda: _served(builtin_kinds(ctx.kubernetes_version)))
         group = api_version.rpartition("/")[0]
-        groups = {v.rpartition("/")[0] for v in served}
         if group not in groups:
             return None  # a custom or aggregated API group
         if api_version in served:
