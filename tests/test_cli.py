@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -173,3 +174,23 @@ def test_python_dash_m_entry_point(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "kubelint", "check", tmp_path / "missing.yaml"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"kubelint: error: {tmp_path / 'missing.yaml'}: no such file or directory"
+
+
+def test_the_program_flushes_everything_and_keeps_exit_codes_when_it_leaves_fast(tmp_path):
+    """`python -m kubelint` leaves with os._exit (no heap teardown): every
+    byte of a long report still arrives, and the exit codes are main()'s."""
+    fixtures = ROOT / "fixtures"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kubelint", "check", "--config", os.devnull, "--no-context", "-f", "json", str(fixtures)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert proc.returncode == 1
+    report = json.loads(proc.stdout)
+    assert report["summary"]["findings"] == len(report["findings"]) > 500
+    clean = tmp_path / "clean.yaml"
+    clean.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: b}\n")
+    proc = subprocess.run([sys.executable, "-m", "kubelint", "check", "--config", os.devnull, str(clean)], capture_output=True, text=True, cwd=ROOT)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout.endswith("0 findings (0 errors, 0 warnings, 0 info)\n")
+    proc = subprocess.run([sys.executable, "-m", "kubelint", "check"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and proc.stderr.startswith("kubelint: error: no inputs")
