@@ -196,3 +196,14 @@ def test_ytt_template_is_unrendered():
     result = run(text)
     assert [(f.name, f.line, f.column) for f in result.findings] == [("template-unrendered", 1, 1)]
     assert result.findings[0].fix.title == "Render the template first: `ytt -f DIR | kubelint check -`."
+
+
+@pytest.mark.parametrize("newline", ["\r", "\x85", "\u2028", "\u2029", "\r\n"])
+def test_comments_and_tabs_are_found_on_their_line_whatever_ends_it(newline):
+    """libyaml ends a line at a lone CR, NEL, LS and PS too: a suppression
+    comment and a tab are placed on the line libyaml and the user see."""
+    lines = ["apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: a # kubelint: ignore[x]", "data:", "  k: v\t"]
+    parsed = parse_file("x.yaml", newline.join(lines).encode())
+    assert [(d.line, d.column, d.names) for d in parsed.directives] == [(4, 11, ("x",))]
+    assert [(h.name, h.line, h.column) for h in parsed.hazards] == [("yaml-tab-whitespace", 6, 7)]
+    assert parsed.documents[0].data["data"] == {"k": "v"}

@@ -4,12 +4,16 @@ hazards found on the way (as findings, never exceptions)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from kubelint.model import Document
 from kubelint.parse.directives import Directive, candidates, directives, directives_in_text
 from kubelint.parse.hazards import decode, tab_hazards, template_hazard
 from kubelint.parse.loader import Hazard, LoadError, load_stream
+
+# Line breaks other than "\n" and "\r\n" (YAML 1.1, as libyaml reads it).
+_OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 
 __all__ = ["ParsedFile", "parse_file", "Hazard", "Directive", "directives_in_text"]
 
@@ -49,10 +53,15 @@ def parse_file(name: str, raw: bytes, sink=None) -> ParsedFile:
         except ValueError:
             pass
         else:
-            hazards.extend(tab_hazards(text, []))
+            hazards.extend(tab_hazards(_OTHER_BREAKS.sub("\n", text), []))
             text = text.replace("\t", " ")
 
-    found = candidates(text)
+    # The scanners below count lines by "\n"; libyaml also ends a line at a
+    # lone CR, NEL, LS and PS.  Each becomes a "\n" for them (one character
+    # for one: columns and offsets stay), never for the loader (in a quoted
+    # scalar those characters are content).
+    lines = _OTHER_BREAKS.sub("\n", text) if _OTHER_BREAKS.search(text) else text
+    found = candidates(lines)
     probes = sorted((line, column) for line, column, _ in found)
     error: Hazard | None = None
     multiline: list[tuple[int, int]] = []
@@ -74,7 +83,7 @@ def parse_file(name: str, raw: bytes, sink=None) -> ParsedFile:
     except LoadError as e:
         error = e.hazard
 
-    template = template_hazard(text, error.line if error and error.name == "yaml-syntax" else None, multiline)
+    template = template_hazard(lines, error.line if error and error.name == "yaml-syntax" else None, multiline)
     if template is not None:
         # A template's documents are not manifests; checking them would only
         # produce noise.  Report the template, and nothing else of the text.
@@ -82,10 +91,10 @@ def parse_file(name: str, raw: bytes, sink=None) -> ParsedFile:
         parsed.documents.clear()
         parsed.template = True
         return parsed
-    parsed.directives = directives(text, probes, found)
+    parsed.directives = directives(lines, probes, found)
     if error is not None:
         hazards.append(error)
     if "\t" in text:
         # The syntax error already says when a tab broke the parse.
-        hazards.extend(h for h in tab_hazards(text, multiline) if error is None or h.line != error.line)
+        hazards.extend(h for h in tab_hazards(lines, multiline) if error is None or h.line != error.line)
     return parsed
