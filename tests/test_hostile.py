@@ -3,6 +3,8 @@ injection.  Each test is a defect found by trying kubelint as an attacker."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from helpers import run
 
@@ -683,6 +685,41 @@ def test_a_long_sexagesimal_integer_is_text_in_linear_time():
     assert resolve_scalar(make(5000), None, (True, False), None) == make(5000)
     # Quadratic: 20,000 parts took 0.05 s and 40,000 took 0.2 s.
     assert _doubling_ratio(lambda text: resolve_scalar(text, None, (True, False), None), make, 20_000) < 3
+
+
+def test_aliases_may_not_make_more_of_a_document_than_kubectl_allows():
+    """Under the 5,000,000-node cap a small document could still stand for
+    millions of nodes that every rule walks; the Go YAML library kubectl
+    uses refuses more than 99% of a document's nodes coming from aliases
+    (less above 400,000 nodes), and so does kubelint."""
+    from kubelint.parse.loader import allowed_alias_share
+
+    assert allowed_alias_share(1_000) == allowed_alias_share(400_000) == 0.99
+    assert allowed_alias_share(2_200_000) == pytest.approx(0.545)
+    assert allowed_alias_share(4_000_000) == allowed_alias_share(10**9) == 0.10
+    block = "&a {" + ", ".join(f"k{i}: [x, y, z, w, v, u, t, s, r]" for i in range(100)) + "}"  # 1,101 nodes
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  first: " + block + "\n" + "".join(
+        f"  k{i}: *a\n" for i in range(2000)  # 2,000 aliases: 2.2 million nodes, under the old cap
+    )
+    start = time.perf_counter()
+    result = run(text)
+    assert time.perf_counter() - start < 2
+    bombs = [(f.line, f.column, f.message) for f in result.findings if f.name == "yaml-alias-bomb"]
+    # the 110th alias (line 115, `k109: *a`): 110 * 1,101 nodes through
+    # aliases of 110 * 1,102 + 1,113 is past 99%
+    assert bombs == [(
+        115, 9,
+        'aliases make 121,110 of the 122,333 nodes this document expands to (alias "a"); '
+        'kubectl refuses it ("document contains excessive aliasing"), and so does kubelint',
+    )]
+    # A manifest that reuses a block a few times is fine.
+    env = "&env [{name: A, value: '1'}, {name: B, value: '2'}]"
+    reuse = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec:\n  containers:\n"
+        f"  - {{name: a, image: 'nginx:1.27', env: {env}}}\n"
+        + "".join(f"  - {{name: c{i}, image: 'nginx:1.27', env: *env}}\n" for i in range(200))
+    )
+    assert "yaml-alias-bomb" not in {f.name for f in run(reuse).findings}
 
 
 def test_alias_expansion_is_bounded_per_file_not_per_document(monkeypatch):

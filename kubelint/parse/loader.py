@@ -39,6 +39,21 @@ TOO_DEEP_MESSAGE = f"document is nested more than {MAX_DEPTH} levels deep; refus
 MAX_EXPANDED_NODES = 5_000_000
 
 
+def allowed_alias_share(nodes: int) -> float:
+    """The share of a document's nodes that may come from aliases, as the Go
+    YAML library behind kubectl and the API server allows it: 99% up to
+    400,000 nodes, falling evenly to 10% at 4,000,000 (allowedAliasRatio in
+    gopkg.in/yaml.v2 and v3 decode.go, "document contains excessive
+    aliasing"; checked once a document has more than 1,000 nodes and more
+    than 100 of them through aliases).  Past the small, everything an alias
+    adds has to be matched by the text itself: expansion stays linear."""
+    if nodes <= 400_000:
+        return 0.99
+    if nodes >= 4_000_000:
+        return 0.10
+    return 0.99 - 0.89 * (nodes - 400_000) / 3_600_000
+
+
 @dataclass(frozen=True, slots=True)
 class Hazard:
     """A problem with the text itself, found while loading."""
@@ -294,7 +309,8 @@ def _read_events(loader, emit, hazards: list[Hazard], probes: list | None = None
     root: Any = None
     root_pos = (1, 1)
     doc_line = 1
-    expanded = 0
+    expanded = 0  # nodes of this document, aliases expanded
+    through_aliases = 0  # of which aliases stand for
     # Nodes aliases stand for in the whole file: every later stage walks them
     # again, so many documents just under the limit must not add up unbounded.
     aliased = 0
@@ -409,6 +425,18 @@ def _read_events(loader, emit, hazards: list[Hazard], probes: list | None = None
             value, size = target
             expanded += size
             aliased += size
+            through_aliases += size
+            if through_aliases > 100 and expanded > 1000 and through_aliases > allowed_alias_share(expanded) * expanded:
+                raise LoadError(
+                    Hazard(
+                        "yaml-alias-bomb",
+                        m.line + 1,
+                        m.column + 1,
+                        f'aliases make {through_aliases:,} of the {expanded:,} nodes this document expands to '
+                        f'(alias "{event.anchor}"); kubectl refuses it ("document contains excessive aliasing"), and so does kubelint',
+                        "Remove the nested aliases; Kubernetes manifests do not need them.",
+                    )
+                )
             if expanded > MAX_EXPANDED_NODES or aliased > MAX_EXPANDED_NODES:
                 what = "this document" if expanded > MAX_EXPANDED_NODES else "the documents of this file"
                 raise LoadError(
@@ -423,7 +451,7 @@ def _read_events(loader, emit, hazards: list[Hazard], probes: list | None = None
             add(value, m.line + 1, m.column + 1, size)
         elif et is DocumentStartEvent:
             doc_line = event.start_mark.line + 1
-            root, root_pos, tables, anchors, multiline, expanded = None, (doc_line, 1), {}, {}, [], 0
+            root, root_pos, tables, anchors, multiline, expanded, through_aliases = None, (doc_line, 1), {}, {}, [], 0, 0
         elif et is DocumentEndEvent:
             emit(LoadedDocument(root, SourceMap(root, root_pos, tables), doc_line, multiline))
             documents_read += 1
