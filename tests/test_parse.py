@@ -209,3 +209,21 @@ def test_comments_and_tabs_are_found_on_their_line_whatever_ends_it(newline):
     assert [(d.line, d.column, d.names) for d in parsed.directives] == [(4, 11, ("x",))]
     assert [(h.name, h.line, h.column) for h in parsed.hazards] == [("yaml-tab-whitespace", 6, 7)]
     assert parsed.documents[0].data["data"] == {"k": "v"}
+
+
+def test_a_file_of_many_documents_is_read_in_memory_proportional_to_its_text():
+    """Handed over one at a time (`sink`), 40,000 tiny documents cost the
+    text and one document, not 40,000 of anything (the scalar cache of the
+    loader is bounded too)."""
+    import tracemalloc
+
+    raw = "".join(f"---\na: {i}\n" for i in range(40_000)).encode()
+    seen = []
+    tracemalloc.start()
+    try:
+        parsed = parse_file("many.yaml", raw, sink=lambda doc: seen.append(doc.index) if doc.index % 10_000 == 0 else None)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert seen == [0, 10_000, 20_000, 30_000] and parsed.documents == [] and parsed.hazards == []
+    assert peak < 4 * len(raw), f"{peak:,} bytes at peak for {len(raw):,} bytes of text"

@@ -383,9 +383,12 @@ def _read_events(loader, emit, hazards: list[Hazard], probes: list | None = None
             text, style = event.value, event.style
             if not style and event.tag is None and event.implicit[0]:
                 # A plain scalar: the same few hundred (keys, "true", "TCP")
-                # make most of a stream; resolve each text once.
+                # make most of a stream; resolve each text once (and start
+                # afresh past 4,096 texts: memory stays a document's).
                 value = plain.get(text, plain)
                 if value is plain:
+                    if len(plain) >= 4096:
+                        plain.clear()
                     value = plain[text] = resolve_scalar(text, None, event.implicit, None)
             else:
                 value = resolve_scalar(text, event.tag, event.implicit, style)
