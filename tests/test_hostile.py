@@ -42,6 +42,12 @@ HUGE_INT_CASES = {
     ),
     "octal": f"apiVersion: v1\nkind: Pod\nmetadata: {{name: a, labels: {{a: 0{'7' * 6000}}}}}\n",
     "binary": f"apiVersion: v1\nkind: Pod\nmetadata: {{name: a, labels: {{a: 0b{'1' * 20000}}}}}\n",
+    # found by scripts/fuzz.py: kept as text, then offered "remove the quotes"
+    # with the number as the fix's value
+    "integer-field": (
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a}\n"
+        f"spec: {{defaultBackend: {{service: {{name: s, port: {{number: 0{'7' * 5000}}}}}}}}}\n"
+    ),
 }
 
 
@@ -49,6 +55,9 @@ HUGE_INT_CASES = {
 def test_huge_integers_do_not_end_the_run(case):
     result = run(HUGE_INT_CASES[case], select=["ALL"])
     assert not [f for f in result.findings if f.name == "check-failed"]
+    if case == "integer-field":
+        [invalid] = [f for f in result.findings if f.name == "schema-invalid"]
+        assert invalid.message.startswith("Ingress a: spec.defaultBackend.service.port.number: expected integer, got string \"0777") and invalid.fix is None
 
 
 def test_a_huge_integer_is_read_as_text_like_a_huge_decimal():

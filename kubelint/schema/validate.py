@@ -387,7 +387,8 @@ def _type_error(path: tuple, types: list[str], value: Any) -> SchemaError:
     fix = None
     edits: tuple = ()
     integer_only = "integer" in wanted and "number" not in wanted
-    if isinstance(value, str) and ("integer" in wanted or "number" in wanted) and _looks_numeric(value, integer_only):
+    if isinstance(value, str) and ("integer" in wanted or "number" in wanted) and _looks_numeric(value, integer_only) \
+            and len(value.strip()) <= 20:  # (a longer number fits no Kubernetes field, nor int(): no fix)
         fix = f"Remove the quotes around {value.strip()}."
         if integer_only and path:
             from kubelint.model import Edit
