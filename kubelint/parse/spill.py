@@ -1,13 +1,14 @@
-"""Parses set aside on disk between loading a run and checking it.
+"""Documents set aside on disk between loading a run and checking it.
 
 A run parses every file once to learn the facts of its objects, and checks
 the files one at a time afterwards.  Keeping every parse in memory until its
 turn would make memory grow with the run; parsing a file again costs as much
 as the first time (libyaml events and the Python that builds data from them).
-A parse past the run's memory budget is written instead, with `marshal`, to
-one temporary file that is deleted as soon as it is created (it vanishes with
-the process, however the process ends), and read back when its file is
-checked: about a third of the cost of a second parse, and no memory.
+A document read past the run's memory budget is written instead, as soon as
+it is read, with `marshal`, to one temporary file that is deleted as soon as
+it is created (it vanishes with the process, however the process ends), and
+read back, one document at a time, when its file is checked: about a third
+of the cost of a second parse, and no memory.
 
 What is written is a document's data (plain str, int, float, bool, None,
 dict and list: marshal keeps shared nodes shared, as a YAML alias made them)
