@@ -82,11 +82,13 @@ def context_files(root: str, checked: Iterable[str], exclude: Iterable[str]) -> 
 
 
 def file_facts(name: str, data: bytes) -> FileFacts:
-    """Parse a context file and keep its facts."""
+    """Parse a context file and keep its facts (one document at a time)."""
     from kubelint.parse import parse_file
-    from kubelint.run import facts_of_file
+    from kubelint.run import FileFacts, gather
 
-    return facts_of_file(parse_file(name, data), context=True)
+    out = FileFacts()
+    parsed = parse_file(name, data, sink=lambda doc: gather(doc, out, context=True))
+    return FileFacts() if parsed.template else out
 
 
 class Cache:

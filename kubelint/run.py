@@ -223,15 +223,6 @@ class FileFacts:
     kustomizations: list[Any] = field(default_factory=list)
 
 
-def facts_of_file(parsed: ParsedFile, context: bool = False, shared: dict | None = None) -> FileFacts:
-    """The facts of a parsed file (checked, or of the project context);
-    `shared`: the run's table of facts' parts (kubelint.facts)."""
-    out = FileFacts()
-    for doc in parsed.documents:
-        gather(doc, out, context, shared)
-    return out
-
-
 def gather(doc: Document, out: FileFacts, context: bool = False, shared: dict | None = None) -> bool:
     """Add what one document contributes to `out`; whether a later stage
     reads the document (it holds objects, or it is a kustomization)."""
