@@ -68,6 +68,20 @@ def test_a_huge_integer_is_read_as_text_like_a_huge_decimal():
     assert resolve_scalar("0x10", None, (True, False), None) == 16
 
 
+@pytest.mark.parametrize("kind", ["[Deployment]", "{a: 1}"])
+def test_an_autoscaler_whose_target_kind_is_not_a_string(kind):
+    """Found by scripts/fuzz.py: `kind in SCALABLE_KINDS` with a list."""
+    text = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+        "spec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: 'x:1'}]}}}\n"
+        "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n"
+        f"spec: {{scaleTargetRef: {{apiVersion: apps/v1, kind: {kind}, name: web}}, maxReplicas: 3}}\n"
+    )
+    result = run(text, select=["ALL"])
+    assert not [f for f in result.findings if f.name == "check-failed"]
+    assert ("schema-invalid", 9) in {(f.name, f.line) for f in result.findings}
+
+
 @pytest.mark.parametrize("protocol", ["[TCP]", "{a: 1}"])
 def test_service_node_port_with_a_protocol_that_is_not_a_string(protocol):
     text = (

@@ -937,7 +937,7 @@ def hpa_target_unknown(obj: K8sObject, ctx) -> Iterator[Problem]:
     """
     target = as_map(get_path(obj.data, ("spec", "scaleTargetRef")))
     kind, name = target.get("kind"), target.get("name")
-    if kind not in SCALABLE_KINDS or not isinstance(name, str):
+    if not isinstance(kind, str) or kind not in SCALABLE_KINDS or not isinstance(name, str):
         return
     group = as_str(target.get("apiVersion")).rpartition("/")[0]
     if "apiVersion" in target and group not in (SCALABLE_KINDS[kind], "extensions"):
@@ -1135,7 +1135,7 @@ def hpa_target_requests_missing(obj: K8sObject, ctx) -> Iterator[Problem]:
 
     target = as_map(get_path(obj.data, ("spec", "scaleTargetRef")))
     kind, name = target.get("kind"), target.get("name")
-    if kind not in SCALABLE_KINDS or not isinstance(name, str):
+    if not isinstance(kind, str) or kind not in SCALABLE_KINDS or not isinstance(name, str):
         return
     workloads = [w for w in workloads_by_name(ctx).get((kind, name), ()) if same_namespace(w.ref.namespace, obj.ref.namespace)]
     if len(workloads) != 1:
