@@ -42,6 +42,20 @@ HUGE_INT_CASES = {
     ),
     "octal": f"apiVersion: v1\nkind: Pod\nmetadata: {{name: a, labels: {{a: 0{'7' * 6000}}}}}\n",
     "binary": f"apiVersion: v1\nkind: Pod\nmetadata: {{name: a, labels: {{a: 0b{'1' * 20000}}}}}\n",
+    # found by scripts/fuzz.py: an old Ingress's servicePort, migrated
+    "servicePort": (
+        "apiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata: {name: a}\n"
+        f"spec: {{backend: {{serviceName: s, servicePort: 0{'7' * 5000}}}}}\n"
+    ),
+    # digits that are not ASCII: "²".isdigit() is true, int("²") raises
+    "unicode-digit-percent": (
+        "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: a}\n"
+        "spec: {maxUnavailable: '\u00b2%', selector: {matchLabels: {a: b}}}\n"
+    ),
+    "unicode-digit-servicePort": (
+        "apiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata: {name: a}\n"
+        "spec: {backend: {serviceName: s, servicePort: '\u00b2'}}\n"
+    ),
     # found by scripts/fuzz.py: kept as text, then offered "remove the quotes"
     # with the number as the fix's value
     "integer-field": (

@@ -162,6 +162,18 @@ def test_http_error_html_and_binary_are_refused(run_cli, server):
     assert code == 2 and "binary content" in err
 
 
+@pytest.mark.parametrize("length", ["9" * 5000, "\u00b2"])
+def test_a_content_length_no_integer_can_hold_is_refused_in_one_line(run_cli, server, length):
+    """A hostile server's Content-Length: 5,000 digits (past what int()
+    reads), or a digit that is not ASCII ("²".isdigit() is true)."""
+    server.routes["/x.yaml"] = (200, {**YAML, "Content-Length": length}, lambda w: w.write(b"a: 1\n"))
+    code, out, err = check(run_cli, "--trusted-host", "127.0.0.1", server.url("/x.yaml"))
+    if len(length) > 1:
+        assert code == 2 and err.endswith("more than 10**18 bytes is more than the limit of 5242880 bytes\n"), err
+    else:  # read to its end, as if no length were given
+        assert (code, err, [f["name"] for f in out]) == (1, "", ["remote-insecure-transport"])
+
+
 def test_size_cap_stops_oversized_and_endless_bodies_quickly(run_cli, server):
     server.routes["/big"] = (200, YAML, b"# x\n" * 100_000)
     server.routes["/endless"] = (200, YAML, endless)

@@ -473,7 +473,7 @@ def parse_path(value: Any) -> tuple:
         import re
 
         parts = [p for p in re.split(r"\.|\[(\d+)\]", value) if p]
-    return tuple(int(p) if p.isdigit() else p for p in parts)
+    return tuple(int(p) if p.isascii() and p.isdigit() and len(p) <= 18 else p for p in parts)
 
 
 def _finding(rule, obj, message: str, path: tuple, fix):

@@ -170,7 +170,7 @@ def _expected(value: Any) -> tuple[str, int | None]:
         return "exact", 0
     if isinstance(value, int):
         return "exact", value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
         return "exact", int(value)
     raise ValueError(f"violations: {value!r} is not yes, no or a number")
 

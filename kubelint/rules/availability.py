@@ -543,7 +543,7 @@ def pdb_min_and_max_set(obj: K8sObject, ctx) -> Iterator[Problem]:
 
 def _percent(value) -> int | None:
     """The number of a percentage string ("100%"), else None."""
-    if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
+    if isinstance(value, str) and value.endswith("%") and value[:-1].isascii() and value[:-1].isdigit() and len(value) <= 10:
         return int(value[:-1])
     return None
 

@@ -79,7 +79,9 @@ def _backend_edits(backend: Any, path: tuple) -> list[Edit] | None:
         return None
     if isinstance(port, int):
         port_value: dict = {"number": port}
-    elif isinstance(port, str) and port.isdigit():
+    elif isinstance(port, str) and port.isascii() and port.isdigit():
+        if len(port) > 5:
+            return None  # no port has that many digits
         port_value = {"number": int(port)}
     elif isinstance(port, str) and port:
         port_value = {"name": port}

@@ -205,8 +205,9 @@ def _read_body(response, url: str, policy: FetchPolicy, started: float) -> bytes
     import requests
 
     length = response.headers.get("Content-Length", "")
-    if length.isdigit() and int(length) > policy.max_bytes:
-        raise InputError(f"{url}: {int(length)} bytes is more than the limit of {policy.max_bytes} bytes")
+    if length.isascii() and length.isdigit() and (len(length) > 18 or int(length) > policy.max_bytes):
+        size = length if len(length) <= 18 else "more than 10**18"
+        raise InputError(f"{url}: {size} bytes is more than the limit of {policy.max_bytes} bytes")
     chunks, size = [], 0
     raw = response.raw
     if hasattr(raw, "read1"):
