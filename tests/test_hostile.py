@@ -74,6 +74,14 @@ def test_huge_integers_do_not_end_the_run(case):
         assert invalid.message.startswith("Ingress a: spec.defaultBackend.service.port.number: expected integer, got string \"0777") and invalid.fix is None
 
 
+@pytest.mark.parametrize("value", ["!!int -", "!!int +", "!!int _", "!!int ''", "!!int -_"])
+def test_the_int_tag_on_a_text_with_no_digits_is_text(value):
+    """Found by scripts/fuzz.py: `!!int -` was an IndexError that ended the run."""
+    result = run(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\ndata: {{k: {value}}}\n", select=["ALL"])
+    assert not [f for f in result.findings if f.name == "check-failed"]
+    assert [f.name for f in result.findings if f.severity == "error"] == []
+
+
 def test_a_huge_integer_is_read_as_text_like_a_huge_decimal():
     from kubelint.parse.loader import resolve_scalar
 

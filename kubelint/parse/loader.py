@@ -102,6 +102,8 @@ def _int(value: str) -> Any:
         v = v[1:]
     if v == "0":
         return 0
+    if not v:  # "-", "+", "_" given the int tag (!!int -): no number at all
+        raise ValueError("not an integer")
     if v.startswith("0b"):
         return sign * int(v[2:], 2)
     if v.startswith("0x"):
