@@ -74,6 +74,18 @@ def test_huge_integers_do_not_end_the_run(case):
         assert invalid.message.startswith("Ingress a: spec.defaultBackend.service.port.number: expected integer, got string \"0777") and invalid.fix is None
 
 
+@pytest.mark.parametrize("versions", ["1.5", "v1", "{a: 1}"])
+def test_a_crd_whose_versions_is_not_a_list(versions):
+    """Found by scripts/fuzz.py: `versions: 1.5` ended crd-schema-invalid in a TypeError."""
+    text = (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: pizzas.example.com}\n"
+        f"spec: {{group: example.com, names: {{kind: Pizza, plural: pizzas}}, scope: Namespaced, versions: {versions}}}\n"
+    )
+    result = run(text, select=["ALL"])
+    assert not [f for f in result.findings if f.name == "check-failed"]
+    assert "schema-invalid" in {f.name for f in result.findings}
+
+
 @pytest.mark.parametrize("value", ["!!int -", "!!int +", "!!int _", "!!int ''", "!!int -_"])
 def test_the_int_tag_on_a_text_with_no_digits_is_text(value):
     """Found by scripts/fuzz.py: `!!int -` was an IndexError that ended the run."""

@@ -518,7 +518,10 @@ def crd_schema_invalid(obj: K8sObject, ctx) -> Iterator[Problem]:
     """
     if obj.api_version != "apiextensions.k8s.io/v1":
         return
-    for index, version in enumerate(as_dict(obj.data.get("spec")).get("versions") or ()):
+    versions = as_dict(obj.data.get("spec")).get("versions")
+    if not isinstance(versions, list):
+        return  # (schema-invalid says so)
+    for index, version in enumerate(versions):
         schema = as_dict(as_dict(version).get("schema")).get("openAPIV3Schema")
         if not isinstance(schema, dict):
             continue
