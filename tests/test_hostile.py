@@ -74,6 +74,21 @@ def test_huge_integers_do_not_end_the_run(case):
         assert invalid.message.startswith("Ingress a: spec.defaultBackend.service.port.number: expected integer, got string \"0777") and invalid.fix is None
 
 
+@pytest.mark.parametrize("kind", ["{a: 1}", "[Resource]"])
+def test_an_autoscaler_metric_whose_type_is_not_a_string(kind):
+    """Found by scripts/fuzz.py: a metric `type: {a: 1}` looked up in a dict."""
+    text = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+        "spec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: 'x:1'}]}}}\n"
+        "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n"
+        "spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, maxReplicas: 3,\n"
+        f"  metrics: [{{type: {kind}, resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 50}}}}}}]}}\n"
+    )
+    result = run(text, select=["ALL"])
+    assert not [f for f in result.findings if f.name == "check-failed"]
+    assert ("schema-invalid", 10) in {(f.name, f.line) for f in result.findings}
+
+
 @pytest.mark.parametrize("versions", ["1.5", "v1", "{a: 1}"])
 def test_a_crd_whose_versions_is_not_a_list(versions):
     """Found by scripts/fuzz.py: `versions: 1.5` ended crd-schema-invalid in a TypeError."""

@@ -1066,7 +1066,7 @@ def _utilization_metrics(obj: K8sObject) -> Iterator[tuple[tuple, str, str | Non
         yield ("spec", "targetCPUUtilizationPercentage"), "cpu", None
     for index, metric in enumerate(as_list(spec.get("metrics"))):
         metric = as_map(metric)
-        kind = metric.get("type")
+        kind = as_str(metric.get("type"))
         source = as_map(metric.get({"Resource": "resource", "ContainerResource": "containerResource"}.get(kind, "")))
         name = source.get("name")
         if as_map(source.get("target")).get("type") == "Utilization" and isinstance(name, str):
