@@ -58,6 +58,7 @@ NOT_EVALUATED_RULE = "policy-not-evaluated"
 WRAPPER_PACKAGE = "kubelint_run"
 POLICY_SUFFIXES = (".rego", ".yaml", ".yml", ".json")
 DEFAULT_TIMEOUT = 10.0  # seconds per evaluation
+MEMO_SIZE = 4096  # answers kept for reuse in a run
 
 
 @dataclass(slots=True)
@@ -106,6 +107,7 @@ class PolicySet:
     constraints: list[Constraint] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     compiled: Any = None  # the engine compiled at load (reused when no inventory is needed)
+    _plan: Any = None  # kubelint.policy.inputs.Plan, once asked for
 
     # --- the run's rules -------------------------------------------------
 
@@ -159,8 +161,14 @@ class PolicySet:
                 lines.append(f"r{i} := data.{_ref(c.package)}.{c.rule}")
             entries = ", ".join(f"{json.dumps(c.name)}: r{i}" for i, c in enumerate(self.conftest))
             lines.append(f"results := {{{entries}}}")
-            modules.append((f"{WRAPPER_PACKAGE}.rego", "\n".join(lines) + "\n"))
             entrypoints.append(f"{WRAPPER_PACKAGE}/results")
+            # and the rules that can fire on a kind, for the kinds their
+            # bodies test (inputs.py): `results_<n>`
+            for n, subset in enumerate(self.plan().subsets):
+                entries = ", ".join(f"{json.dumps(self.conftest[i].name)}: r{i}" for i in subset)
+                lines.append(f"results_{n} := {{{entries}}}")
+                entrypoints.append(f"{WRAPPER_PACKAGE}/results_{n}")
+            modules.append((f"{WRAPPER_PACKAGE}.rego", "\n".join(lines) + "\n"))
         for template in {self.templates[k.kind].package: self.templates[k.kind] for k in self._constraints_in_use()}.values():
             entrypoints.append(template.package.replace(".", "/") + "/violation")
         entrypoints.extend(extra_entrypoints)
@@ -199,6 +207,42 @@ class PolicySet:
                 # nothing to evaluate, but a mistake is still an error
                 engines.RegopyEngine(group_modules, data, [], self.describe_error)
         return engines.RoutedEngine(built) if len(built) != 1 else next(iter(built.values()))
+
+    def plan(self):
+        """What to evaluate for an object and what of it to send
+        (kubelint.policy.inputs): the conftest rules that can fire on its
+        kind, and the fields the rules (and each template) read."""
+        if self._plan is None:
+            from kubelint.policy import inputs
+
+            known = not (self.options.opa_url and not self.options.opa_push)  # else: the server's own policies
+            self._plan = inputs.plan(
+                [(name, m.package, m.v1_source) for name, m in self.modules.items() if m.package] if known else None,
+                [(c.package, c.rule) for c in self.conftest],
+                {t.kind: t.package for t in self.templates.values() if t.rego is not None},
+            )
+        return self._plan
+
+    def conftest_job(self, data: Any) -> tuple | None:
+        """The (entrypoint, input) of the conftest rules for one object, or
+        None when none of them can fire on its kind."""
+        kind = data.get("kind") if isinstance(data, dict) else None
+        entry, tree = self.plan().for_kind(kind if type(kind) is str else None)
+        if entry is None:
+            return None
+        from kubelint.policy.inputs import prune
+
+        return f"{WRAPPER_PACKAGE}/{entry}", prune(data, tree)
+
+    def gatekeeper_job(self, constraint: Constraint, review: dict) -> tuple:
+        """The (entrypoint, input) of a constraint on one review: the fields
+        its template reads."""
+        from kubelint.policy.inputs import prune
+
+        template = self.templates[constraint.kind]
+        entry = template.package.replace(".", "/") + "/violation"
+        tree = self.plan().templates.get(template.kind)
+        return entry, prune({"review": review, "parameters": constraint.parameters}, tree)
 
     def describe_error(self, text: str) -> str:
         from kubelint.policy.rego import error_location, error_message
@@ -242,8 +286,10 @@ class PolicySet:
                 owners.append(("combine", None, None))
             else:
                 for index, obj in enumerate(objects):
-                    jobs.append((conftest_entry, obj.data))
-                    owners.append(("conftest", index, None))
+                    job = self.conftest_job(obj.data)
+                    if job is not None:
+                        jobs.append(job)
+                        owners.append(("conftest", index, None))
         constraints = [k for k in self._constraints_in_use() if k.rule_name in rules]
         if constraints:
             namespaces = {
@@ -253,8 +299,7 @@ class PolicySet:
                 review = review_of(obj.data)
                 for k in constraints:
                     if matches(k, review, namespaces):
-                        entry = self.templates[k.kind].package.replace(".", "/") + "/violation"
-                        jobs.append((entry, {"review": review, "parameters": k.parameters}))
+                        jobs.append(self.gatekeeper_job(k, review))
                         owners.append(("gatekeeper", index, k))
         return PendingFindings(findings, objects, rules, owners, engines.PendingJobs(engine, jobs, self.options.timeout))
 
@@ -280,7 +325,8 @@ class PolicySet:
         from kubelint.policy import engines
 
         engine = self.compiled if self.compiled is not None else self.engine(())
-        return PolicySession(self, rules, namespaces or {}, engines.Server(engine, self.options.timeout))
+        memo = {} if self.plan().pure else None
+        return PolicySession(self, rules, namespaces or {}, engines.Server(engine, self.options.timeout), memo)
 
 
 @dataclass(slots=True)
@@ -289,6 +335,24 @@ class PolicySession:
     rules: dict
     namespaces: dict
     server: Any  # kubelint.policy.engines.Server
+    # answers by job (pure policies only): objects that send the same fields
+    # (copies of one manifest, or alike once pruned) are evaluated once
+    memo: dict | None = None
+
+    def ask(self, job: tuple) -> Any:
+        if self.memo is None:
+            return self.server.ask(job)
+        from kubelint.policy.inputs import job_key
+
+        key = job_key(job)
+        if key is None:
+            return self.server.ask(job)
+        if key in self.memo:
+            return self.memo[key]
+        if len(self.memo) >= MEMO_SIZE:
+            self.memo.clear()
+        answer = self.memo[key] = self.server.ask(job)
+        return answer
 
     def check_object(self, obj) -> list:
         """Findings of the conftest policies (without --combine) and of the
@@ -300,16 +364,17 @@ class PolicySession:
             return []
         owners, answers = [], []
         if p.conftest and not p.options.combine and any(c.name in self.rules for c in p.conftest):
-            owners.append(("conftest", 0, None))
-            answers.append(self.server.ask((f"{WRAPPER_PACKAGE}/results", obj.data)))
+            job = p.conftest_job(obj.data)
+            if job is not None:
+                owners.append(("conftest", 0, None))
+                answers.append(self.ask(job))
         constraints = [k for k in p._constraints_in_use() if k.rule_name in self.rules and not p.templates[k.kind].uses_inventory]
         if constraints:
             review = review_of(obj.data)
             for k in constraints:
                 if matches(k, review, self.namespaces):
-                    entry = p.templates[k.kind].package.replace(".", "/") + "/violation"
                     owners.append(("gatekeeper", 0, k))
-                    answers.append(self.server.ask((entry, {"review": review, "parameters": k.parameters})))
+                    answers.append(self.ask(p.gatekeeper_job(k, review)))
         return _collect(owners, answers, [obj], self.rules)
 
     def check_run(self, objects: Sequence) -> list:

@@ -31,5 +31,5 @@ max_replicas_exceeded(obj, settings) := {r |
 
 warn_max_replicas contains r if {
 	max_replicas_field[input.kind]
-	some r in max_replicas_exceeded(input, kl_settings)
+	some r in max_replicas_exceeded(kl_object, kl_settings)
 }

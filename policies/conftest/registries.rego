@@ -37,5 +37,5 @@ registries_not_allowed(obj, settings) := {r |
 deny_registry_not_allowed contains r if {
 	kl_settings.allowed_registries
 	kl_pod_spec_path[input.kind]
-	some r in registries_not_allowed(input, kl_settings)
+	some r in registries_not_allowed(kl_object, kl_settings)
 }

@@ -1,0 +1,466 @@
+"""What a policy can read of its input, found in its source before it runs.
+
+Building the interpreter's input costs time in proportion to its size (a
+CustomResourceDefinition is hundreds of kilobytes of JSON), and most policies
+read a few fields.  Two static facts, read from the tokens of the compiled
+modules (the upgraded Rego v1 text):
+
+* Input fields.  Every reference `input.a.b["c"][i]...` names a subtree to
+  keep: its constant prefix (names and quoted keys, up to the first index
+  that is not a quoted string).  A rule reads the fields its own bodies and
+  the rules and functions it calls name; kubelint sends only the union, so
+  the rule sees the same value at every path it can reach.  A bare `input`
+  (passed to a function, assigned, iterated, `input[k]`) reads everything:
+  no pruning for a rule that can reach one.
+* Kind guards.  A conftest rule every body of which states `input.kind ==
+  "X"`, `input.kind in {"X", "Y"}`, or `NAME[input.kind]` (NAME a constant
+  object or set in the same package) produces nothing for other kinds; an
+  object of another kind is not evaluated for it.
+
+When the analysis cannot tell (a reference through an imported package it
+cannot resolve, a computed `data` reference), it answers "everything": the
+result is never smaller than what the policy can read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from kubelint.policy.rego import CLOSE, OPEN, Token, _skip_balanced, tokenize
+
+EVERYTHING = None  # a field tree that keeps the whole input
+KEEP = True  # a leaf of a field tree: keep this subtree whole
+
+
+@dataclass(slots=True)
+class Chunk:
+    """One top-level statement of a module: a rule definition (each body and
+    else branch of it), a default, or an import."""
+
+    module: str
+    name: str  # the rule it defines ("" for package/import lines)
+    tokens: list[Token]
+
+
+@dataclass(slots=True)
+class Program:
+    """The top-level definitions of a set of modules, by package and name."""
+
+    chunks: dict[tuple[str, str], list[Chunk]] = field(default_factory=dict)
+    aliases: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # module -> alias -> data path
+    imports: list[Chunk] = field(default_factory=list)
+    packages: dict[str, str] = field(default_factory=dict)  # module -> package
+
+    def names(self, package: str) -> set[str]:
+        return {name for (p, name) in self.chunks if p == package}
+
+
+def program(modules: Iterable[tuple[str, str, str]]) -> Program:
+    """(module name, package, v1 source) -> its top-level chunks."""
+    prog = Program()
+    for module, package, source in modules:
+        prog.packages[module] = package
+        aliases = prog.aliases.setdefault(module, {})
+        for chunk in _chunks(module, tokenize(source)):
+            if chunk.name == "import":
+                prog.imports.append(chunk)
+                path = [t.text for t in chunk.tokens[1:] if t.kind == "ident"]
+                if path and path[0] == "data":
+                    if "as" in path:
+                        alias = path[path.index("as") + 1] if path.index("as") + 1 < len(path) else ""
+                        path = path[: path.index("as")]
+                    else:
+                        alias = path[-1]
+                    aliases[alias] = tuple(path[1:])
+                continue
+            if chunk.name == "package":
+                continue
+            prog.chunks.setdefault((package, chunk.name), []).append(chunk)
+    return prog
+
+
+def _chunks(module: str, tokens: list[Token]) -> list[Chunk]:
+    out: list[Chunk] = []
+    n = len(tokens)
+    i = 0
+    while i < n:
+        if tokens[i].kind == "nl" or tokens[i].text == ";":
+            i += 1
+            continue
+        start = i
+        # to the end of the statement: a newline outside brackets that is not
+        # followed by a continuation (`else`, a body `{` after `if`)
+        while i < n:
+            t = tokens[i]
+            if t.kind == "op" and t.text in OPEN:
+                i = _skip_balanced(tokens, i)
+                continue
+            if t.kind == "nl":
+                k = i
+                while k < n and tokens[k].kind == "nl":
+                    k += 1
+                prev = tokens[i - 1].text if i > start else ""
+                if k < n and (tokens[k].text == "else" or prev in ("if", "else", ":=", "=", "contains", ",", "|", "&")):
+                    i = k
+                    continue
+                break
+            i += 1
+        body = tokens[start:i]
+        first = body[0]
+        if first.text in ("package", "import"):
+            name = first.text
+        elif first.text == "default" and len(body) > 1:
+            name = body[1].text
+        else:
+            name = first.text
+        out.append(Chunk(module, name, body))
+    return out
+
+
+def closure(prog: Program, package: str, rule: str) -> list[Chunk] | None:
+    """The chunks rule `package.rule` can reach, or None when that cannot be
+    told (a computed reference into `data`, an unknown import)."""
+    seen: set[tuple[str, str]] = set()
+    todo = [(package, rule)]
+    out: list[Chunk] = []
+    rego_packages = set(prog.packages.values())
+    while todo:
+        key = todo.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        pkg = key[0]
+        names = prog.names(pkg)
+        for chunk in prog.chunks.get(key, ()):
+            out.append(chunk)
+            aliases = prog.aliases.get(chunk.module, {})
+            toks = chunk.tokens
+            for j, t in enumerate(toks):
+                if t.kind != "ident" or (j and toks[j - 1].text == "."):
+                    continue
+                if t.text in names:
+                    todo.append((pkg, t.text))
+                    continue
+                if t.text == "data" or t.text in aliases:
+                    path = list(aliases.get(t.text, ()))
+                    k = j + 1
+                    while True:
+                        if k + 1 < len(toks) and toks[k].text == "." and toks[k + 1].kind == "ident":
+                            path.append(toks[k + 1].text)
+                            k += 2
+                        elif k + 2 < len(toks) and toks[k].text == "[" and toks[k + 1].kind == "str" and toks[k + 2].text == "]":
+                            path.append(json.loads(toks[k + 1].text))
+                            k += 3
+                        else:
+                            break
+                    target = _resolve(path, rego_packages)
+                    if target is False:
+                        return None
+                    if target is not None:
+                        todo.append(target)
+    return out
+
+
+def _resolve(path: list[str], packages: set[str]) -> tuple[str, str] | bool | None:
+    """A data path -> the (package, rule) it reads; None for plain data (no
+    rule); False when it reads a package (or all of `data`) as a whole."""
+    for cut in range(len(path) - 1, 0, -1):
+        prefix = ".".join(path[:cut])
+        if prefix in packages:
+            return prefix, path[cut]
+    if any(p.split(".")[: len(path)] == path for p in packages):
+        return False
+    return None
+
+
+def input_tree(chunks: Iterable[Chunk] | None) -> Any:
+    """The field tree the chunks can read of `input` (EVERYTHING when they
+    use it whole)."""
+    if chunks is None:
+        return EVERYTHING
+    tree: dict = {}
+    for chunk in chunks:
+        toks = chunk.tokens
+        for j, t in enumerate(toks):
+            if t.kind != "ident" or t.text != "input" or (j and toks[j - 1].text == "."):
+                continue
+            if j and toks[j - 1].text == "with" and j + 1 < len(toks) and toks[j + 1].text == "as":
+                continue  # `with input as X` replaces the input; it reads none of it
+            path: list[str] = []
+            k = j + 1
+            while True:
+                if k + 1 < len(toks) and toks[k].text == "." and toks[k + 1].kind == "ident":
+                    path.append(toks[k + 1].text)
+                    k += 2
+                elif k + 2 < len(toks) and toks[k].text == "[" and toks[k + 1].kind in ("str", "raw") and toks[k + 2].text == "]":
+                    text = toks[k + 1].text
+                    path.append(json.loads(text) if toks[k + 1].kind == "str" else text[1:-1])
+                    k += 3
+                else:
+                    break
+            if not path:
+                return EVERYTHING
+            _add(tree, path)
+    return tree
+
+
+def _add(tree: dict, path: list[str]) -> None:
+    for part in path[:-1]:
+        sub = tree.get(part)
+        if sub is KEEP:
+            return
+        tree = tree.setdefault(part, {})
+    tree[path[-1]] = KEEP
+
+
+def merge(a: Any, b: Any) -> Any:
+    if a is EVERYTHING or b is EVERYTHING:
+        return EVERYTHING
+    if a is KEEP or b is KEEP:
+        return KEEP
+    out = dict(a)
+    for key, sub in b.items():
+        out[key] = merge(out[key], sub) if key in out else sub
+    return out
+
+
+def prune(value: Any, tree: Any) -> Any:
+    """`value` with only the fields of `tree` (the same value where the
+    tree keeps everything)."""
+    if tree is EVERYTHING or tree is KEEP or type(value) is not dict:
+        return value
+    out = {}
+    for key, sub in value.items():
+        name = key if type(key) is str else str(key)  # as make_input names it
+        if name in tree:
+            out[key] = prune(sub, tree[name])
+    return out
+
+
+# --- kind guards -----------------------------------------------------------
+
+
+def kind_guard(prog: Program, package: str, rule: str) -> frozenset[str] | None:
+    """The kinds `package.rule` can produce results for, when every body of
+    it tests input.kind; None when it may for any kind."""
+    chunks = prog.chunks.get((package, rule))
+    if not chunks:
+        return None
+    kinds: set[str] = set()
+    for chunk in chunks:
+        body = _single_body(chunk.tokens)
+        if body is None:
+            return None
+        found = None
+        for statement in _statements(body):
+            found = _guard_of(prog, package, statement)
+            if found is not None:
+                break
+        if found is None:
+            return None
+        kinds |= found
+    return frozenset(kinds)
+
+
+def _single_body(toks: list[Token]) -> list[Token] | None:
+    """The tokens of the one body of a rule `head if { body }` or `head if
+    expr` (None for defaults, else branches, several bodies, no body)."""
+    if not toks or toks[0].text == "default":
+        return None
+    depth = 0
+    for j, t in enumerate(toks):
+        if t.kind == "op" and t.text in OPEN:
+            depth += 1
+        elif t.kind == "op" and t.text in CLOSE:
+            depth -= 1
+        elif depth == 0 and t.text == "if":
+            k = j + 1
+            while k < len(toks) and toks[k].kind == "nl":
+                k += 1
+            if k < len(toks) and toks[k].text == "{":
+                end = _skip_balanced(toks, k)
+                if any(x.kind != "nl" for x in toks[end:]):
+                    return None  # an else branch or another body
+                return toks[k + 1 : end - 1]
+            rest = toks[k:]
+            if any(x.text == "else" for x in rest):
+                return None
+            return rest
+        elif depth == 0 and t.text == "else":
+            return None
+    return None
+
+
+def _statements(body: list[Token]) -> list[list[Token]]:
+    out, current, depth = [], [], 0
+    for t in body:
+        if t.kind == "op" and t.text in OPEN:
+            depth += 1
+        elif t.kind == "op" and t.text in CLOSE:
+            depth -= 1
+        if depth == 0 and (t.kind == "nl" or t.text == ";"):
+            if current:
+                out.append(current)
+            current = []
+            continue
+        current.append(t)
+    if current:
+        out.append(current)
+    return out
+
+
+_INPUT_KIND = ["input", ".", "kind"]
+
+
+def _guard_of(prog: Program, package: str, s: list[Token]) -> set[str] | None:
+    texts = [t.text for t in s]
+    # input.kind == "X" / "X" == input.kind
+    if len(s) == 5 and texts[:3] == _INPUT_KIND and texts[3] == "==" and s[4].kind == "str":
+        return {json.loads(s[4].text)}
+    if len(s) == 5 and texts[2:] == _INPUT_KIND and texts[1] == "==" and s[0].kind == "str":
+        return {json.loads(s[0].text)}
+    # input.kind in {"X", "Y"} / ["X", "Y"]
+    if len(s) >= 5 and texts[:3] == _INPUT_KIND and texts[3] == "in" and texts[4] in ("{", "["):
+        if _skip_balanced(s, 4) == len(s):
+            return _literal_strings(s[4:], keys=False)
+    # NAME[input.kind], NAME a constant object or set of this package
+    if len(s) == 6 and s[0].kind == "ident" and texts[1] == "[" and texts[2:5] == _INPUT_KIND and texts[5] == "]":
+        return _constant_keys(prog, package, texts[0])
+    return None
+
+
+def _constant_keys(prog: Program, package: str, name: str) -> set[str] | None:
+    chunks = prog.chunks.get((package, name))
+    if not chunks:
+        return None
+    keys: set[str] = set()
+    for chunk in chunks:
+        toks = [t for t in chunk.tokens if t.kind != "nl"]
+        if len(toks) < 3 or toks[1].text not in (":=", "=") or toks[2].text != "{":
+            return None
+        if _skip_balanced(toks, 2) != len(toks):
+            return None  # `if`, `else` or more after the literal
+        found = _literal_strings(toks[2:], keys=True)
+        if found is None:
+            return None
+        keys |= found
+    return keys
+
+
+def _literal_strings(toks: list[Token], keys: bool) -> set[str] | None:
+    """The strings of a set/array literal (or the keys of an object literal
+    when `keys`); None when one is not a constant string."""
+    inner = [t for t in toks[1:-1] if t.kind != "nl"]
+    elements: list[list[Token]] = []
+    current: list[Token] = []
+    depth = 0
+    for t in inner:
+        if t.kind == "op" and t.text in OPEN:
+            depth += 1
+        elif t.kind == "op" and t.text in CLOSE:
+            depth -= 1
+        if depth == 0 and t.text == ",":
+            elements.append(current)
+            current = []
+            continue
+        current.append(t)
+    if current:
+        elements.append(current)
+    out: set[str] = set()
+    for e in elements:
+        if len(e) >= 2 and e[0].kind == "str" and e[1].text == ":" and toks[0].text == "{":
+            out.add(json.loads(e[0].text))  # an object key
+        elif len(e) == 1 and e[0].kind == "str" and not (keys and toks[0].text == "["):
+            out.add(json.loads(e[0].text))  # a set (or array) element
+        else:
+            return None
+    if toks[0].text == "{" and elements and len({len(e) >= 2 for e in elements}) > 1:
+        return None  # not an object nor a set
+    if not keys and toks[0].text == "{" and elements and len(elements[0]) >= 2:
+        return None  # `in` an object tests its values, not its keys
+    return out
+
+
+def rule_tree(prog: Program, package: str, rule: str) -> Any:
+    """The field tree rule `package.rule` can read of its input."""
+    chunks = closure(prog, package, rule)
+    if chunks is None:
+        return EVERYTHING
+    return input_tree([*chunks, *prog.imports])
+
+
+# --- the plan of a policy set --------------------------------------------
+
+
+@dataclass(slots=True)
+class Plan:
+    """Per kind, which wrapper entry to evaluate (None: nothing can fire)
+    and the field tree to send; per template kind, the field tree of its
+    review input."""
+
+    subsets: list[tuple[int, ...]]  # wrapper entry results_<n>: conftest rule indexes
+    kinds: dict[str, tuple[str | None, Any]]  # kinds named by guards -> (entry, tree)
+    other: tuple[str | None, Any]  # every other kind
+    templates: dict[str, Any]  # constraint kind -> field tree
+    pure: bool = False  # the same input gets the same answer (answers may be reused)
+
+    def for_kind(self, kind: str | None) -> tuple[str | None, Any]:
+        return self.kinds.get(kind, self.other) if kind is not None else self.other
+
+
+def plan(modules: list[tuple[str, str, str]] | None, conftest: list[tuple[str, str]], templates: dict[str, str]) -> Plan:
+    """`modules` (name, package, v1 source) of the policy set, None when
+    they are not known (policies already on an OPA server): then every
+    object is evaluated whole."""
+    everything = ("results" if conftest else None, EVERYTHING)
+    if modules is None:
+        return Plan([], {}, everything, {})
+    prog = program(modules)
+    guards = [kind_guard(prog, package, rule) for package, rule in conftest]
+    trees = [rule_tree(prog, package, rule) for package, rule in conftest]
+    subsets: list[tuple[int, ...]] = []
+    all_rules = tuple(range(len(conftest)))
+
+    def entry_for(kind: str | None) -> tuple[str | None, Any]:
+        subset = tuple(i for i, g in enumerate(guards) if g is None or (kind is not None and kind in g))
+        if not subset:
+            return None, EVERYTHING
+        tree: Any = {}
+        for i in subset:
+            tree = merge(tree, trees[i])
+        if subset == all_rules:
+            return "results", tree
+        if subset not in subsets:
+            subsets.append(subset)
+        return f"results_{subsets.index(subset)}", tree
+
+    kinds = {kind: entry_for(kind) for kind in sorted(set().union(*(g for g in guards if g is not None)))}
+    other = entry_for(None)
+    template_trees = {kind: rule_tree(prog, package, "violation") for kind, package in templates.items()}
+    return Plan(subsets, kinds, other, template_trees, pure(source for _, _, source in modules))
+
+
+# Builtins whose answer is not a function of the input and data alone (the
+# clock, randomness, the network, the engine's own state).
+_IMPURE_RE = re.compile(
+    r"\b(time\.now_ns|rand\.intn|uuid\.rfc4122|opa\.runtime|http\.send|net\.lookup_ip_addr"
+    r"|io\.jwt\.decode_verify|crypto\.x509\.parse_and_verify_certificates\w*)\b"
+)
+
+
+def pure(sources: Iterable[str]) -> bool:
+    """Whether the policies give the same answer for the same input (so an
+    answer may be reused for an object that sends the same fields)."""
+    return not any(_IMPURE_RE.search(source) for source in sources)
+
+
+def job_key(job: tuple) -> str | None:
+    """A key that is equal for two jobs the engine reads alike; None when
+    the input has no such key (mixed key types)."""
+    try:
+        return json.dumps(job, sort_keys=True, default=str, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None

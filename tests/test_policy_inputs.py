@@ -1,0 +1,313 @@
+"""What kubelint sends a policy: the input fields it names, and no
+evaluation for a kind none of its rules is about (kubelint/policy/inputs.py).
+Findings stay what they were with the whole object."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kubelint.policy import PolicyOptions, load_policies
+from kubelint.policy import inputs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels: {app.kubernetes.io/name: web, tier: front}
+spec:
+  replicas: 5
+  template:
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.25
+status: {replicas: 5}
+"""
+
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {a: b}\n"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def objects(path: Path) -> list:
+    from kubelint.parse import parse_file
+    from kubelint.run import objects_of
+
+    return [o for doc in parse_file(str(path), path.read_bytes()).documents for o in objects_of(doc)]
+
+
+def findings(run_cli, *args):
+    code, out, err = run_cli("check", "--config", "/dev/null", "--select", "policy", "-f", "json", "--fail-on", "none", *map(str, args))
+    assert code == 0, err
+    return [(f["name"], f["line"], f["column"], f["message"]) for f in json.loads(out)["findings"]]
+
+
+def tree(source: str, rule: str = "deny", package: str = "main"):
+    prog = inputs.program([("m.rego", package, source)])
+    return inputs.rule_tree(prog, package, rule)
+
+
+# --- the analysis -------------------------------------------------------------
+
+
+def test_named_fields_are_the_tree_and_a_quoted_key_is_a_name():
+    source = textwrap.dedent("""\
+        package main
+        import rego.v1
+        deny contains msg if {
+          input.metadata.labels["app.kubernetes.io/name"] == "web"
+          some c in input.spec.template.spec.containers
+          msg := concat(" ", [input["metadata"]["name"], c.image])
+        }
+        """)
+    assert tree(source) == {
+        "metadata": {"labels": {"app.kubernetes.io/name": True}, "name": True},
+        "spec": {"template": {"spec": {"containers": True}}},
+    }
+
+
+@pytest.mark.parametrize("use", ["f(input)", "x := input", "input[k] == 1", "some k, v in input", "walk(input, [p, v])"])
+def test_bare_input_reads_everything(use):
+    source = f"package main\nimport rego.v1\nf(x) := x\ndeny contains 1 if {{\n  input.metadata.name\n  {use}\n}}\n"
+    assert tree(source) is inputs.EVERYTHING
+
+
+def test_the_tree_follows_the_rules_and_functions_a_rule_calls():
+    """Through a helper of the same package in another module, and through
+    an imported package; a rule nobody calls adds nothing."""
+    prog = inputs.program([
+        ("a.rego", "main", "package main\nimport rego.v1\nimport data.helpers\ndeny contains 1 if { owner; helpers.big }\n"),
+        ("b.rego", "main", "package main\nimport rego.v1\nowner if not input.metadata.labels.owner\nunused := input\n"),
+        ("c.rego", "helpers", "package helpers\nimport rego.v1\nbig if input.spec.replicas > 3\n"),
+    ])
+    assert inputs.rule_tree(prog, "main", "deny") == {"metadata": {"labels": {"owner": True}}, "spec": {"replicas": True}}
+    assert inputs.rule_tree(prog, "main", "unused") is inputs.EVERYTHING
+
+
+def test_a_package_read_whole_reads_everything():
+    prog = inputs.program([
+        ("a.rego", "main", "package main\nimport rego.v1\ndeny contains x if { some x in data.helpers }\n"),
+        ("c.rego", "helpers", "package helpers\nimport rego.v1\nall := input\n"),
+    ])
+    assert inputs.rule_tree(prog, "main", "deny") is inputs.EVERYTHING
+
+
+def test_prune_keeps_named_fields_only():
+    value = {"kind": "X", "metadata": {"name": "a", "labels": {"x": "1"}}, "spec": [1], 3: "three"}
+    assert inputs.prune(value, {"metadata": {"name": True}, "3": True, "missing": True}) == {"metadata": {"name": "a"}, 3: "three"}
+    assert inputs.prune(value, inputs.EVERYTHING) is value
+
+
+@pytest.mark.parametrize(
+    "body, kinds",
+    [
+        ('input.kind == "Ingress"', {"Ingress"}),
+        ('"Ingress" == input.kind', {"Ingress"}),
+        ('input.kind in {"Pod", "Job"}', {"Pod", "Job"}),
+        ("kinds[input.kind]", {"Deployment", "StatefulSet"}),
+        ("workloads[input.kind]", {"Pod", "CronJob"}),
+        ('not input.kind == "Ingress"', None),
+        ('input.kind != "Ingress"', None),
+        ("computed[input.kind]", None),
+        ('input.kind in {"Pod": 1}', None),  # `in` an object tests values
+    ],
+)
+def test_kind_guards(body, kinds):
+    source = textwrap.dedent(f"""\
+        package main
+        import rego.v1
+        kinds := {{"Deployment", "StatefulSet"}}
+        workloads := {{"Pod": ["spec"], "CronJob": ["spec", "jobTemplate"]}}
+        computed := {{k | some k in ["Pod"]}}
+        deny contains 1 if {{
+          input.metadata.name
+          {body}
+        }}
+        """)
+    prog = inputs.program([("m.rego", "main", source)])
+    got = inputs.kind_guard(prog, "main", "deny")
+    assert (set(got) if got is not None else None) == kinds
+
+
+def test_every_body_must_be_guarded():
+    source = 'package main\nimport rego.v1\ndeny contains 1 if input.kind == "Pod"\ndeny contains 2 if input.metadata.name\n'
+    prog = inputs.program([("m.rego", "main", source)])
+    assert inputs.kind_guard(prog, "main", "deny") is None
+    source = 'package main\nimport rego.v1\ndeny contains 1 if input.kind == "Pod"\ndeny contains 2 if { input.kind == "Job" }\n'
+    prog = inputs.program([("m.rego", "main", source)])
+    assert inputs.kind_guard(prog, "main", "deny") == {"Pod", "Job"}
+    source = 'package main\nimport rego.v1\ndefault deny := "x"\ndeny := "y" if input.kind == "Pod"\n'
+    prog = inputs.program([("m.rego", "main", source)])
+    assert inputs.kind_guard(prog, "main", "deny") is None
+
+
+# --- what a check sends -------------------------------------------------------
+
+METADATA_ONLY = """\
+package main
+import rego.v1
+deny contains {"msg": concat("", ["no owner on ", input.metadata.name]), "path": ["metadata", "labels"]} if {
+  not input.metadata.labels.owner
+}
+warn contains msg if {
+  name := input.metadata.labels["app.kubernetes.io/name"]
+  msg := concat("", ["app ", name])
+}
+"""
+
+
+def test_a_policy_reading_metadata_is_sent_metadata_and_finds_the_same(run_cli, tmp_path):
+    write(tmp_path / "p" / "meta.rego", METADATA_ONLY)
+    manifest = write(tmp_path / "deploy.yaml", DEPLOYMENT)
+    policies = load_policies([tmp_path / "p"], options=PolicyOptions())
+    (obj,) = objects(manifest)
+    assert policies.conftest_job(obj.data) == (
+        "kubelint_run/results",
+        {"metadata": {"name": "web", "labels": {"app.kubernetes.io/name": "web"}}},  # (no owner label to send)
+    )
+    assert findings(run_cli, "--policy", tmp_path / "p", manifest) == [
+        ("main.warn", 1, 1, "Deployment shop/web: app web"),
+        ("main.deny", 6, 11, "Deployment shop/web: no owner on web"),
+    ]
+
+
+def test_a_policy_with_bare_input_sees_the_whole_object(run_cli, tmp_path):
+    write(tmp_path / "p" / "meta.rego", METADATA_ONLY)
+    write(tmp_path / "p" / "whole.rego", 'package main\nimport rego.v1\ndeny contains msg if {\n  obj := input\n  msg := concat(",", sort(object.keys(obj)))\n}\n')
+    manifest = write(tmp_path / "deploy.yaml", DEPLOYMENT)
+    policies = load_policies([tmp_path / "p"], options=PolicyOptions())
+    (obj,) = objects(manifest)
+    assert policies.conftest_job(obj.data)[1] is obj.data
+    assert ("main.deny", 1, 1, "Deployment shop/web: apiVersion,kind,metadata,spec,status") in findings(
+        run_cli, "--policy", tmp_path / "p", manifest
+    )
+
+
+def test_an_object_of_a_kind_no_rule_is_about_is_not_evaluated(run_cli, tmp_path):
+    write(tmp_path / "p" / "kinds.rego", textwrap.dedent("""\
+        package main
+        import rego.v1
+        workloads := {"Deployment": true, "StatefulSet": true}
+        deny contains "replicas" if {
+          workloads[input.kind]
+          input.spec.replicas > 3
+        }
+        warn contains "ingress" if input.kind == "Ingress"
+        """))
+    manifest = write(tmp_path / "m.yaml", DEPLOYMENT + "---\n" + CONFIGMAP)
+    policies = load_policies([tmp_path / "p"], options=PolicyOptions())
+    deployment, configmap = objects(manifest)
+    assert policies.conftest_job(configmap.data) is None
+    entry, sent = policies.conftest_job(deployment.data)
+    assert sent == {"kind": "Deployment", "spec": {"replicas": 5}}
+    assert entry != "kubelint_run/results"  # the rules about Deployments only
+    assert findings(run_cli, "--policy", tmp_path / "p", manifest) == [("main.deny", 1, 1, "Deployment shop/web: replicas")]
+
+
+GATEKEEPER = """\
+apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: k8sownerlabel}
+spec:
+  crd: {spec: {names: {kind: K8sOwnerLabel}}}
+  targets:
+    - target: admission.k8s.gatekeeper.sh
+      rego: |
+        package k8sownerlabel
+        import data.lib.owner.missing
+        violation[{"msg": msg}] {
+          missing
+          msg := concat("", [input.review.kind.kind, " ", input.review.object.metadata.name, " has no ", input.parameters.label])
+        }
+      libs:
+        - |
+          package lib.owner
+          missing {
+            not input.review.object.metadata.labels[input.parameters.label]
+          }
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sOwnerLabel
+metadata: {name: owner}
+spec:
+  parameters: {label: owner}
+"""
+
+
+def test_gatekeeper_review_object_is_pruned_to_what_the_template_reads(run_cli, tmp_path):
+    from kubelint.policy.gatekeeper import review_of
+
+    write(tmp_path / "p" / "gk.yaml", GATEKEEPER)
+    manifest = write(tmp_path / "deploy.yaml", DEPLOYMENT)
+    policies = load_policies([tmp_path / "p"], options=PolicyOptions())
+    (obj,) = objects(manifest)
+    entry, sent = policies.gatekeeper_job(policies.constraints[0], review_of(obj.data))
+    assert entry == "k8sownerlabel/violation"
+    assert sent == {
+        "review": {
+            "kind": {"kind": "Deployment"},
+            "object": {"metadata": {"name": "web", "labels": {"app.kubernetes.io/name": "web", "tier": "front"}}},
+        },
+        "parameters": {"label": "owner"},
+    }
+    assert findings(run_cli, "--policy", tmp_path / "p", manifest) == [
+        ("K8sOwnerLabel/owner", 1, 1, "Deployment shop/web: Deployment web has no owner"),
+    ]
+
+
+def test_objects_that_send_the_same_fields_are_evaluated_once(tmp_path):
+    write(tmp_path / "p" / "meta.rego", METADATA_ONLY)
+    one = write(tmp_path / "a.yaml", DEPLOYMENT)
+    two = write(tmp_path / "b.yaml", DEPLOYMENT.replace("replicas: 5", "replicas: 2"))
+    policies = load_policies([tmp_path / "p"], options=PolicyOptions())
+    rules = {r.name: r for r in policies.rules()}
+    session = policies.session(rules)
+    asked = []
+    ask = session.server.ask
+    session.server.ask = lambda job: asked.append(job) or ask(job)
+    try:
+        got = [(f.file, f.name, f.line) for o in objects(one) + objects(two) for f in session.check_object(o)]
+    finally:
+        session.close()
+    assert len(asked) == 1
+    assert got == [(str(one), "main.deny", 6), (str(one), "main.warn", 1), (str(two), "main.deny", 6), (str(two), "main.warn", 1)]
+
+
+def test_answers_of_impure_policies_are_not_reused(tmp_path):
+    write(tmp_path / "p" / "clock.rego", 'package main\nimport rego.v1\ndeny contains "late" if time.now_ns() > 0\n')
+    policies = load_policies([tmp_path / "p"], options=PolicyOptions())
+    session = policies.session({r.name: r for r in policies.rules()})
+    session.close()
+    assert session.memo is None
+
+
+def test_the_pack_sends_a_crd_its_header_and_skips_rules_about_other_kinds():
+    """The shipped pack names its fields (policies/README.md): a
+    CustomResourceDefinition is sent apiVersion, kind and metadata, and is
+    evaluated for the rules about every kind only."""
+    policies = load_policies([str(ROOT / "policies"), str(ROOT / "scripts" / "bench_policy_data.yaml")])
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"}, "spec": {"versions": [{"name": "v1", "schema": {}}]},
+    }
+    entry, sent = policies.conftest_job(crd)
+    assert sent == {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "widgets.example.com"}}
+    answer = policies.compiled.evaluate((entry, sent))
+    assert sorted(answer) == [
+        "main.deny_default_namespace", "main.deny_namespace_not_allowed", "main.deny_required_annotations", "main.deny_required_labels",
+    ]
+    assert answer["main.deny_required_labels"] == [
+        {"fix": "Add the label app to metadata.labels.", "msg": 'CustomResourceDefinition widgets.example.com has no label "app"', "path": ["metadata"]},
+    ]
