@@ -275,8 +275,8 @@ def test_objects_that_send_the_same_fields_are_evaluated_once(tmp_path):
     rules = {r.name: r for r in policies.rules()}
     session = policies.session(rules)
     asked = []
-    ask = session.server.ask
-    session.server.ask = lambda job: asked.append(job) or ask(job)
+    send = session.server.send
+    session.server.send = lambda job: asked.append(job) or send(job)
     try:
         got = [(f.file, f.name, f.line) for o in objects(one) + objects(two) for f in session.check_object(o)]
     finally:
@@ -311,3 +311,81 @@ def test_the_pack_sends_a_crd_its_header_and_skips_rules_about_other_kinds():
     assert answer["main.deny_required_labels"] == [
         {"fix": "Add the label app to metadata.labels.", "msg": 'CustomResourceDefinition widgets.example.com has no label "app"', "path": ["metadata"]},
     ]
+
+
+# --- the worker answers while the caller goes on --------------------------------
+
+
+class _Engine:
+    """Answers ("double", n) with 2n; ("crash", _) kills the worker, ("slow", s) sleeps s seconds."""
+
+    def evaluate(self, job):
+        import os
+        import time
+
+        what, value = job
+        if what == "crash":
+            os._exit(3)
+        if what == "slow":
+            time.sleep(value)
+        return value * 2
+
+
+def test_sent_jobs_are_answered_in_order_while_the_caller_goes_on():
+    from kubelint.policy.engines import UNSET, Server
+
+    server = Server(_Engine(), timeout=5)
+    try:
+        tickets = [server.send(("double", n)) for n in range(2000)]  # more than a pipe holds
+        server.wait(tickets[-1])
+        assert [t.answer for t in tickets] == [2 * n for n in range(2000)]
+        late = server.send(("double", 7))
+        assert late.answer is UNSET
+        assert server.ask(("double", 8)) == 16 and late.answer == 14
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("bad, reason", [(("slow", 30), "evaluation took longer than 0.5s"), (("crash", 0), "the policy engine crashed on this input")])
+def test_a_failing_job_fails_alone_and_the_jobs_after_it_are_answered(bad, reason):
+    import time
+
+    from kubelint.policy.engines import Failure, Server
+
+    server = Server(_Engine(), timeout=0.5)
+    started = time.monotonic()
+    try:
+        tickets = [server.send(("double", 1)), server.send(bad), server.send(("double", 2)), server.send(("double", 3))]
+        for t in tickets:
+            server.wait(t)
+    finally:
+        server.close()
+    assert [t.answer for t in tickets] == [2, Failure(reason), 4, 6]
+    assert time.monotonic() - started < 10
+
+
+def test_submitted_objects_give_the_findings_of_check_object(tmp_path):
+    """The run submits each object and takes its findings later (check_run
+    returns those not taken yet); they are the findings check_object gives."""
+    write(tmp_path / "p" / "meta.rego", METADATA_ONLY)
+    write(tmp_path / "p" / "gk.yaml", GATEKEEPER)
+    manifest = write(tmp_path / "m.yaml", "---\n".join(
+        DEPLOYMENT.replace("name: web", f"name: web{i}") for i in range(300)
+    ) + "---\n" + CONFIGMAP)
+    policies = load_policies([tmp_path / "p"], options=PolicyOptions())
+    rules = {r.name: r for r in policies.rules()}
+    objs = objects(manifest)
+    session = policies.session(rules)
+    try:
+        one_by_one = [f.sort_key() for o in objs for f in session.check_object(o)]
+    finally:
+        session.close()
+    session = policies.session(rules)
+    try:
+        submitted = [f for o in objs for f in session.submit(o)]
+        before_run = len(submitted)
+        submitted += session.check_run(objs)
+    finally:
+        session.close()
+    assert sorted(f.sort_key() for f in submitted) == sorted(one_by_one)
+    assert len(one_by_one) == 300 * 3 + 2 and before_run < len(one_by_one)

@@ -12,7 +12,10 @@ or, for a run that checks one file at a time and lets its objects go:
     findings = session.check_object(obj)          # per object: one evaluation per
                                                   # object (all conftest packages) and
                                                   # per matching constraint
-    findings = session.check_run(objects)         # --combine, data.inventory, CEL-only
+    findings = session.submit(obj)                # the same, not waiting: findings of
+                                                  # earlier objects whose answers are in
+    findings = session.check_run(objects)         # --combine, data.inventory, CEL-only,
+                                                  # and what submit has not returned
     session.close()
 
 Both paths give the same findings (tests/test_policy.py), with a time limit
@@ -44,6 +47,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -59,6 +63,7 @@ WRAPPER_PACKAGE = "kubelint_run"
 POLICY_SUFFIXES = (".rego", ".yaml", ".yml", ".json")
 DEFAULT_TIMEOUT = 10.0  # seconds per evaluation
 MEMO_SIZE = 4096  # answers kept for reuse in a run
+PENDING_OBJECTS = 256  # objects submitted and not yet answered, at most
 
 
 @dataclass(slots=True)
@@ -338,48 +343,89 @@ class PolicySession:
     # answers by job (pure policies only): objects that send the same fields
     # (copies of one manifest, or alike once pruned) are evaluated once
     memo: dict | None = None
+    # submitted objects whose findings are not taken yet: (object, owners, tickets)
+    pending: deque = field(default_factory=deque)
 
-    def ask(self, job: tuple) -> Any:
+    def send(self, job: tuple):
+        """A Ticket for the job's answer (one already sent for the same job
+        when the policies are pure)."""
         if self.memo is None:
-            return self.server.ask(job)
+            return self.server.send(job)
         from kubelint.policy.inputs import job_key
 
         key = job_key(job)
         if key is None:
-            return self.server.ask(job)
-        if key in self.memo:
-            return self.memo[key]
-        if len(self.memo) >= MEMO_SIZE:
-            self.memo.clear()
-        answer = self.memo[key] = self.server.ask(job)
-        return answer
+            return self.server.send(job)
+        ticket = self.memo.get(key)
+        if ticket is None:
+            if len(self.memo) >= MEMO_SIZE:
+                self.memo.clear()
+            ticket = self.memo[key] = self.server.send(job)
+        return ticket
 
-    def check_object(self, obj) -> list:
-        """Findings of the conftest policies (without --combine) and of the
-        constraints whose template does not read data.inventory, for one object."""
+    def _send_object(self, obj) -> tuple[list, list]:
+        """Send the jobs of one object: conftest policies (without --combine)
+        and constraints whose template does not read data.inventory."""
         from kubelint.policy.gatekeeper import matches, review_of
 
         p = self.policies
+        owners, tickets = [], []
         if obj.fragment:
-            return []
-        owners, answers = [], []
+            return owners, tickets
         if p.conftest and not p.options.combine and any(c.name in self.rules for c in p.conftest):
             job = p.conftest_job(obj.data)
             if job is not None:
                 owners.append(("conftest", 0, None))
-                answers.append(self.ask(job))
+                tickets.append(self.send(job))
         constraints = [k for k in p._constraints_in_use() if k.rule_name in self.rules and not p.templates[k.kind].uses_inventory]
         if constraints:
             review = review_of(obj.data)
             for k in constraints:
                 if matches(k, review, self.namespaces):
                     owners.append(("gatekeeper", 0, k))
-                    answers.append(self.ask(p.gatekeeper_job(k, review)))
-        return _collect(owners, answers, [obj], self.rules)
+                    tickets.append(self.send(p.gatekeeper_job(k, review)))
+        return owners, tickets
+
+    def _findings(self, obj, owners: list, tickets: list) -> list:
+        for ticket in tickets:
+            self.server.wait(ticket)
+        return _collect(owners, [t.answer for t in tickets], [obj], self.rules)
+
+    def check_object(self, obj) -> list:
+        """Findings of the conftest policies (without --combine) and of the
+        constraints whose template does not read data.inventory, for one
+        object (waiting for them)."""
+        return self._findings(obj, *self._send_object(obj))
+
+    def submit(self, obj) -> list:
+        """check_object without waiting: send the object's jobs, and return
+        the findings of the objects submitted before whose answers are in
+        (the worker evaluates while the caller goes on).  `flush()` (or
+        check_run) returns the rest."""
+        from kubelint.policy.engines import UNSET
+
+        owners, tickets = self._send_object(obj)
+        if tickets:
+            self.pending.append((obj, owners, tickets))
+        self.server.poll()
+        out: list = []
+        while self.pending and (
+            len(self.pending) > PENDING_OBJECTS or all(t.answer is not UNSET for t in self.pending[0][2])
+        ):
+            out.extend(self._findings(*self.pending.popleft()))
+        return out
+
+    def flush(self) -> list:
+        """The findings of every object submitted and not yet returned."""
+        out: list = []
+        while self.pending:
+            out.extend(self._findings(*self.pending.popleft()))
+        return out
 
     def check_run(self, objects: Sequence) -> list:
         """Findings that need the whole run: --combine, templates reading
-        data.inventory, and CEL-only templates (reported once)."""
+        data.inventory, and CEL-only templates (reported once); and those of
+        the objects submitted whose findings are not taken yet."""
         p = self.policies
         run_rules = {name: r for name, r in self.rules.items() if name in (ERROR_RULE, NOT_EVALUATED_RULE)}
         if p.options.combine:
@@ -393,7 +439,7 @@ class PolicySession:
         whole = PolicySet(p.options, p.modules, p.data, p.conftest if p.options.combine else [],
                           {kind: t for kind, t in p.templates.items()}, [k for k in p.constraints if k.rule_name in run_rules or p.templates[k.kind].rego is None],
                           p.files)
-        return whole.evaluate(objects, run_rules)
+        return self.flush() + whole.evaluate(objects, run_rules)
 
     def close(self) -> None:
         self.server.close()
