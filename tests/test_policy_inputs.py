@@ -389,3 +389,15 @@ def test_submitted_objects_give_the_findings_of_check_object(tmp_path):
         session.close()
     assert sorted(f.sort_key() for f in submitted) == sorted(one_by_one)
     assert len(one_by_one) == 300 * 3 + 2 and before_run < len(one_by_one)
+
+
+@pytest.mark.parametrize("value", ["input.a +\n  input.b", "input.a\n  + input.b", "concat(\"\", [\n  input.a,\n  input.b])"])
+def test_a_value_over_several_lines_is_read_whole(value):
+    source = f"package main\nimport rego.v1\ndeny contains x if x := p\np := {value}\n"
+    assert tree(source) == {"a": True, "b": True}
+
+
+def test_a_line_that_opens_no_rule_is_read_with_every_rule():
+    # (not valid Rego, but kubelint's reading must not lose a reference it cannot place)
+    source = "package main\nimport rego.v1\ndeny contains 1 if input.a\ninput.b\n"
+    assert tree(source) == {"a": True, "b": True}

@@ -51,7 +51,7 @@ class Program:
 
     chunks: dict[tuple[str, str], list[Chunk]] = field(default_factory=dict)
     aliases: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # module -> alias -> data path
-    imports: list[Chunk] = field(default_factory=list)
+    imports: list[Chunk] = field(default_factory=list)  # and chunks that open no rule: read with every rule
     packages: dict[str, str] = field(default_factory=dict)  # module -> package
 
     def names(self, package: str) -> set[str]:
@@ -78,6 +78,9 @@ def program(modules: Iterable[tuple[str, str, str]]) -> Program:
                 continue
             if chunk.name == "package":
                 continue
+            if chunk.tokens[0].kind != "ident" or chunk.name in ("input", "data") or chunk.name in _GLUE:
+                prog.imports.append(chunk)  # not a rule as far as this reading goes: read with every rule
+                continue
             prog.chunks.setdefault((package, chunk.name), []).append(chunk)
     return prog
 
@@ -102,8 +105,8 @@ def _chunks(module: str, tokens: list[Token]) -> list[Chunk]:
                 k = i
                 while k < n and tokens[k].kind == "nl":
                     k += 1
-                prev = tokens[i - 1].text if i > start else ""
-                if k < n and (tokens[k].text == "else" or prev in ("if", "else", ":=", "=", "contains", ",", "|", "&")):
+                prev = tokens[i - 1] if i > start else None
+                if k < n and _continues(prev, tokens[k]):
                     i = k
                     continue
                 break
@@ -118,6 +121,17 @@ def _chunks(module: str, tokens: list[Token]) -> list[Chunk]:
             name = first.text
         out.append(Chunk(module, name, body))
     return out
+
+
+_GLUE = {"if", "else", "contains", "in", "not", "some", "every", "with", "as"}  # keywords that need more
+
+
+def _continues(prev: Token | None, nxt: Token) -> bool:
+    """Whether a statement goes on over a newline: after an operator or a
+    keyword that needs more, or before a line that cannot open a rule."""
+    if prev is not None and (prev.kind == "op" and prev.text not in CLOSE or prev.kind == "ident" and prev.text in _GLUE):
+        return True
+    return nxt.kind != "ident" or nxt.text in _GLUE
 
 
 def closure(prog: Program, package: str, rule: str) -> list[Chunk] | None:
