@@ -51,7 +51,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from kubelint.policy.engines import Failure, PolicyLoadError
+from kubelint.policy.engines import UNSET, Failure, PolicyLoadError
 from kubelint.policy.gatekeeper import Constraint, Template
 
 __all__ = ["PolicyLoadError", "PolicyOptions", "PolicySet", "load_policies"]
@@ -351,16 +351,16 @@ class PolicySession:
         when the policies are pure)."""
         if self.memo is None:
             return self.server.send(job)
-        from kubelint.policy.inputs import job_key
+        import pickle
 
-        key = job_key(job)
-        if key is None:
-            return self.server.send(job)
-        ticket = self.memo.get(key)
+        # The bytes sent are the key: equal bytes, equal input (a copy of a
+        # manifest gives the same; a difference in key order only misses).
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        ticket = self.memo.get(payload)
         if ticket is None:
             if len(self.memo) >= MEMO_SIZE:
                 self.memo.clear()
-            ticket = self.memo[key] = self.server.send(job)
+            ticket = self.memo[payload] = self.server.send(job, payload)
         return ticket
 
     def _send_object(self, obj) -> tuple[list, list]:
@@ -402,8 +402,6 @@ class PolicySession:
         the findings of the objects submitted before whose answers are in
         (the worker evaluates while the caller goes on).  `flush()` (or
         check_run) returns the rest."""
-        from kubelint.policy.engines import UNSET
-
         owners, tickets = self._send_object(obj)
         if tickets:
             self.pending.append((obj, owners, tickets))

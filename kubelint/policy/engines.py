@@ -465,14 +465,15 @@ class Server:
         self.wait(ticket)
         return ticket.answer
 
-    def send(self, job: Job) -> Ticket:
+    def send(self, job: Job, payload: bytes | None = None) -> Ticket:
+        """Send a job (`payload`: the job pickled, when the caller has it)."""
         ticket = Ticket(job)
         if self.inline:
             with _Silenced():
                 ticket.answer = _safe(self.engine, job)
             return ticket
         self.in_flight.append(ticket)
-        self._write(ticket)
+        self._write(ticket, payload)
         return ticket
 
     def poll(self) -> None:
@@ -487,12 +488,13 @@ class Server:
         while ticket.answer is UNSET and self.in_flight:
             self._read_one(self.timeout)
 
-    def _write(self, ticket: Ticket) -> None:
+    def _write(self, ticket: Ticket, payload: bytes | None = None) -> None:
         """Send a job; while the worker's inbox is full, take its answers.
         When the worker fails meanwhile, `_fail` sends the job again."""
         if self.pid is None:
             self._start()
-        payload = pickle.dumps(ticket.job, protocol=pickle.HIGHEST_PROTOCOL)
+        if payload is None:
+            payload = pickle.dumps(ticket.job, protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(struct.pack("!I", len(payload)) + payload)
         while view:
             ready_r, ready_w, _ = select.select([self.from_child], [self.to_child], [], self.timeout)

@@ -469,12 +469,3 @@ def pure(sources: Iterable[str]) -> bool:
     """Whether the policies give the same answer for the same input (so an
     answer may be reused for an object that sends the same fields)."""
     return not any(_IMPURE_RE.search(source) for source in sources)
-
-
-def job_key(job: tuple) -> str | None:
-    """A key that is equal for two jobs the engine reads alike; None when
-    the input has no such key (mixed key types)."""
-    try:
-        return json.dumps(job, sort_keys=True, default=str, separators=(",", ":"))
-    except (TypeError, ValueError):
-        return None
