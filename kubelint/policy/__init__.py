@@ -19,7 +19,10 @@ or, for a run that checks one file at a time and lets its objects go:
     session.close()
 
 Both paths give the same findings (tests/test_policy.py), with a time limit
-per evaluation (engines.py).
+per evaluation (engines.py).  An object is sent only the input fields its
+rules name, and only for the conftest rules that can fire on its kind
+(inputs.py, `plan()`); with pure policies, objects that send the same
+fields are evaluated once.
 
 Two kinds of policy are read from the same paths:
 
