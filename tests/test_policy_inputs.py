@@ -401,3 +401,39 @@ def test_a_line_that_opens_no_rule_is_read_with_every_rule():
     # (not valid Rego, but kubelint's reading must not lose a reference it cannot place)
     source = "package main\nimport rego.v1\ndeny contains 1 if input.a\ninput.b\n"
     assert tree(source) == {"a": True, "b": True}
+
+
+def test_an_index_that_is_not_a_name_keeps_that_field_of_every_element():
+    source = textwrap.dedent("""\
+        package main
+        import rego.v1
+        deny contains msg if {
+          some i
+          image := input.spec.containers[i].image
+          input.spec.containers[_].securityContext.privileged
+          input.metadata.labels[k]
+          msg := concat(" ", [input.spec.containers[i].name, image, k])
+        }
+        """)
+    W = inputs.WILD
+    assert tree(source) == {
+        "spec": {"containers": {W: {"image": True, "name": True, "securityContext": {"privileged": True}}}},
+        "metadata": {"labels": True},
+    }
+    pod = {"spec": {"containers": [{"name": "a", "image": "x", "env": [1], "securityContext": {"privileged": True, "runAsUser": 0}}, "odd"]}}
+    assert inputs.prune(pod, tree(source)) == {"spec": {"containers": [{"name": "a", "image": "x", "securityContext": {"privileged": True}}, "odd"]}}
+
+
+@pytest.mark.parametrize(
+    "use, read",
+    [
+        ('object.get(input, ["metadata", "labels"], {})', {"metadata": {"labels": True}}),
+        ('object.get(input.spec, "replicas", 1)', {"spec": {"replicas": True}}),
+        ('object.get(input.spec.containers[i], "image", "")', {"spec": {"containers": {inputs.WILD: {"image": True}}}}),
+        ("object.get(input, key, 1)", inputs.EVERYTHING),
+        ('object.get(input.spec, [], 1)', {"spec": True}),
+    ],
+)
+def test_object_get_reads_the_key_it_names(use, read):
+    source = f"package main\nimport rego.v1\nkey := \"x\"\ndeny contains v if {{\n  some i\n  v := {use}\n}}\n"
+    assert tree(source) == read

@@ -5,9 +5,11 @@ CustomResourceDefinition is hundreds of kilobytes of JSON), and most policies
 read a few fields.  Two static facts, read from the tokens of the compiled
 modules (the upgraded Rego v1 text):
 
-* Input fields.  Every reference `input.a.b["c"][i]...` names a subtree to
-  keep: its constant prefix (names and quoted keys, up to the first index
-  that is not a quoted string).  A rule reads the fields its own bodies and
+* Input fields.  Every reference `input.a.b["c"]` names a subtree to keep;
+  an index that is not a quoted string (`input.a[i].b`, `input.a[_].b`)
+  keeps that field of every element, and a reference that ends with one
+  (`input.a[i]`) keeps the elements whole.  `object.get(input.a, ["b",
+  "c"], default)` reads input.a.b.c.  A rule reads the fields its own bodies and
   the rules and functions it calls name; kubelint sends only the union, so
   the rule sees the same value at every path it can reach.  A bare `input`
   (passed to a function, assigned, iterated, `input[k]`) reads everything:
@@ -190,6 +192,14 @@ def _resolve(path: list[str], packages: set[str]) -> tuple[str, str] | bool | No
     return None
 
 
+class _Wild:
+    def __repr__(self) -> str:
+        return "*"
+
+
+WILD = _Wild()  # a key of a field tree: every key or index at that level
+
+
 def input_tree(chunks: Iterable[Chunk] | None) -> Any:
     """The field tree the chunks can read of `input` (EVERYTHING when they
     use it whole)."""
@@ -198,30 +208,63 @@ def input_tree(chunks: Iterable[Chunk] | None) -> Any:
     tree: dict = {}
     for chunk in chunks:
         toks = chunk.tokens
+        n = len(toks)
         for j, t in enumerate(toks):
             if t.kind != "ident" or t.text != "input" or (j and toks[j - 1].text == "."):
                 continue
-            if j and toks[j - 1].text == "with" and j + 1 < len(toks) and toks[j + 1].text == "as":
+            if j and toks[j - 1].text == "with" and j + 1 < n and toks[j + 1].text == "as":
                 continue  # `with input as X` replaces the input; it reads none of it
-            path: list[str] = []
+            path: list = []
             k = j + 1
-            while True:
-                if k + 1 < len(toks) and toks[k].text == "." and toks[k + 1].kind == "ident":
+            while k < n:
+                if k + 1 < n and toks[k].text == "." and toks[k + 1].kind == "ident":
                     path.append(toks[k + 1].text)
                     k += 2
-                elif k + 2 < len(toks) and toks[k].text == "[" and toks[k + 1].kind in ("str", "raw") and toks[k + 2].text == "]":
+                elif k + 2 < n and toks[k].text == "[" and toks[k + 1].kind in ("str", "raw") and toks[k + 2].text == "]":
                     text = toks[k + 1].text
                     path.append(json.loads(text) if toks[k + 1].kind == "str" else text[1:-1])
                     k += 3
+                elif toks[k].text == "[" and toks[k].kind == "op":
+                    path.append(WILD)  # any other index: every element
+                    k = _skip_balanced(toks, k)
                 else:
                     break
+            keys = _object_get_keys(toks, j, k)
+            if keys is not None:
+                path.extend(keys)  # `object.get(input.a, ["b", "c"], x)` reads input.a.b.c
+            while path and path[-1] is WILD:
+                path.pop()  # `input.a[i]` reads the elements whole
             if not path:
                 return EVERYTHING
             _add(tree, path)
     return tree
 
 
-def _add(tree: dict, path: list[str]) -> None:
+def _object_get_keys(toks: list[Token], j: int, k: int) -> list[str] | None:
+    """The constant key path when the reference toks[j:k] is the first
+    argument of the builtin object.get; else None."""
+    if j < 4 or [x.text for x in toks[j - 4 : j]] != ["object", ".", "get", "("] or (j > 4 and toks[j - 5].text == "."):
+        return None
+    if k + 2 >= len(toks) or toks[k].text != ",":
+        return None
+    if toks[k + 1].kind == "str" and toks[k + 2].text == ",":
+        return [json.loads(toks[k + 1].text)]
+    if toks[k + 1].text != "[":
+        return None
+    keys, m = [], k + 2
+    while m < len(toks) and toks[m].kind == "str":
+        keys.append(json.loads(toks[m].text))
+        if toks[m + 1].text == ",":
+            m += 2
+        else:
+            m += 1
+            break
+    if m + 1 < len(toks) and toks[m].text == "]" and toks[m + 1].text == ",":
+        return keys
+    return None
+
+
+def _add(tree: dict, path: list) -> None:
     for part in path[:-1]:
         sub = tree.get(part)
         if sub is KEEP:
@@ -244,14 +287,22 @@ def merge(a: Any, b: Any) -> Any:
 def prune(value: Any, tree: Any) -> Any:
     """`value` with only the fields of `tree` (the same value where the
     tree keeps everything)."""
-    if tree is EVERYTHING or tree is KEEP or type(value) is not dict:
+    if tree is EVERYTHING or tree is KEEP:
         return value
-    out = {}
-    for key, sub in value.items():
-        name = key if type(key) is str else str(key)  # as make_input names it
-        if name in tree:
-            out[key] = prune(sub, tree[name])
-    return out
+    t = type(value)
+    wild = tree.get(WILD)
+    if t is dict:
+        out = {}
+        for key, sub in value.items():
+            node = tree.get(key if type(key) is str else str(key))  # (make_input names keys so)
+            if wild is not None:
+                node = wild if node is None else merge(node, wild)
+            if node is not None:
+                out[key] = prune(sub, node)
+        return out
+    if t is list and wild is not None:
+        return [prune(item, wild) for item in value]
+    return value  # (a name in a list reads nothing there; keep it as it is)
 
 
 # --- kind guards -----------------------------------------------------------
