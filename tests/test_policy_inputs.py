@@ -418,10 +418,13 @@ def test_an_index_that_is_not_a_name_keeps_that_field_of_every_element():
     W = inputs.WILD
     assert tree(source) == {
         "spec": {"containers": {W: {"image": True, "name": True, "securityContext": {"privileged": True}}}},
-        "metadata": {"labels": True},
+        "metadata": {"labels": {W: {}}},  # (a statement alone: each label, its value as it is)
     }
-    pod = {"spec": {"containers": [{"name": "a", "image": "x", "env": [1], "securityContext": {"privileged": True, "runAsUser": 0}}, "odd"]}}
-    assert inputs.prune(pod, tree(source)) == {"spec": {"containers": [{"name": "a", "image": "x", "securityContext": {"privileged": True}}, "odd"]}}
+    pod = {"metadata": {"labels": {"a": "1"}}, "spec": {"containers": [{"name": "a", "image": "x", "env": [1], "securityContext": {"privileged": True, "runAsUser": 0}}, "odd"]}}
+    assert inputs.prune(pod, tree(source)) == {
+        "metadata": {"labels": {"a": "1"}},
+        "spec": {"containers": [{"name": "a", "image": "x", "securityContext": {"privileged": True}}, "odd"]},
+    }
 
 
 @pytest.mark.parametrize(
@@ -437,3 +440,27 @@ def test_an_index_that_is_not_a_name_keeps_that_field_of_every_element():
 def test_object_get_reads_the_key_it_names(use, read):
     source = f"package main\nimport rego.v1\nkey := \"x\"\ndeny contains v if {{\n  some i\n  v := {use}\n}}\n"
     assert tree(source) == read
+
+
+def test_a_reference_alone_in_a_body_binds_without_reading_the_elements():
+    """`input.a[i]` as a statement of its own tests each element for being
+    there: the elements are sent, with only the fields other references name."""
+    source = textwrap.dedent("""\
+        package main
+        import rego.v1
+        deny contains image if {
+          some i
+          input.spec.containers[i]
+          image := object.get(input.spec.containers[i], "image", "")
+        }
+        """)
+    W = inputs.WILD
+    assert tree(source) == {"spec": {"containers": {W: {"image": True}}}}
+    pod = {"spec": {"containers": [{"name": "a"}, {"image": "x", "env": []}]}}
+    assert inputs.prune(pod, tree(source)) == {"spec": {"containers": [{}, {"image": "x"}]}}
+
+
+@pytest.mark.parametrize("use", ["x := {\n    input.spec.containers[i]\n  }", "x := [\n    input.spec.containers[i]\n  ]", "x := input.spec.containers[i]"])
+def test_a_reference_in_a_value_reads_the_elements_whole(use):
+    source = f"package main\nimport rego.v1\ndeny contains x if {{\n  some i\n  {use}\n}}\n"
+    assert tree(source) == {"spec": {"containers": True}}

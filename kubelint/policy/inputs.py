@@ -209,6 +209,7 @@ def input_tree(chunks: Iterable[Chunk] | None) -> Any:
     for chunk in chunks:
         toks = chunk.tokens
         n = len(toks)
+        bodies = _body_depths(toks)
         for j, t in enumerate(toks):
             if t.kind != "ident" or t.text != "input" or (j and toks[j - 1].text == "."):
                 continue
@@ -232,12 +233,46 @@ def input_tree(chunks: Iterable[Chunk] | None) -> Any:
             keys = _object_get_keys(toks, j, k)
             if keys is not None:
                 path.extend(keys)  # `object.get(input.a, ["b", "c"], x)` reads input.a.b.c
+            elif path and path[-1] is WILD and _alone(toks, j, k, bodies):
+                # `some i; input.a[i]` as a statement of its own binds i and
+                # tests each element for being there: the elements are
+                # sent, but none of their fields for this
+                _add(tree, path, {})
+                continue
             while path and path[-1] is WILD:
                 path.pop()  # `input.a[i]` reads the elements whole
             if not path:
                 return EVERYTHING
             _add(tree, path)
     return tree
+
+
+def _body_depths(toks: list[Token]) -> set[int]:
+    """Indexes of the tokens whose innermost bracket is a rule body
+    (`if {`, `else {`)."""
+    out: set[int] = set()
+    stack: list[bool] = []
+    for i, t in enumerate(toks):
+        if t.kind == "op" and t.text in OPEN:
+            stack.append(t.text == "{" and i > 0 and toks[i - 1].text in ("if", "else"))
+            continue
+        if t.kind == "op" and t.text in CLOSE:
+            if stack:
+                stack.pop()
+            continue
+        if stack and stack[-1]:
+            out.add(i)
+    return out
+
+
+def _alone(toks: list[Token], j: int, k: int, bodies: set[int]) -> bool:
+    """Whether toks[j:k] is a statement of a rule body by itself."""
+    if j not in bodies or j == 0:
+        return False
+    before, after = toks[j - 1], toks[k] if k < len(toks) else None
+    return (before.kind == "nl" or before.text in (";", "{")) and (
+        after is None or after.kind == "nl" or after.text in (";", "}")
+    )
 
 
 def _object_get_keys(toks: list[Token], j: int, k: int) -> list[str] | None:
@@ -264,13 +299,18 @@ def _object_get_keys(toks: list[Token], j: int, k: int) -> list[str] | None:
     return None
 
 
-def _add(tree: dict, path: list) -> None:
+def _add(tree: dict, path: list, leaf: Any = KEEP) -> None:
+    """Keep `path`: whole (KEEP), or only as a node ({}: its fields only
+    where other paths name them)."""
     for part in path[:-1]:
         sub = tree.get(part)
         if sub is KEEP:
             return
         tree = tree.setdefault(part, {})
-    tree[path[-1]] = KEEP
+    if leaf is KEEP:
+        tree[path[-1]] = KEEP
+    else:
+        tree.setdefault(path[-1], leaf)
 
 
 def merge(a: Any, b: Any) -> Any:
