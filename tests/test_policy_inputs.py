@@ -464,3 +464,63 @@ def test_a_reference_alone_in_a_body_binds_without_reading_the_elements():
 def test_a_reference_in_a_value_reads_the_elements_whole(use):
     source = f"package main\nimport rego.v1\ndeny contains x if {{\n  some i\n  {use}\n}}\n"
     assert tree(source) == {"spec": {"containers": True}}
+
+
+WORKLOADS = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: shop, labels: {app: p, owner: me}}
+spec:
+  containers:
+    - name: a
+      image: evil.io/a:1
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d, namespace: shop, labels: {app: d, owner: me}}
+spec:
+  replicas: 80
+  template:
+    spec:
+      initContainers:
+        - name: init
+          image: busybox
+      containers:
+        - name: b
+          image: ghcr.io/ok/b:1
+        - image: evil.io/nameless
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: c, namespace: shop, labels: {app: c, owner: me}}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+            - name: c
+              image: evil.io/c
+"""
+
+
+def test_the_pack_finds_images_and_replicas_through_its_views(run_cli, tmp_path):
+    """The pack's rules about workloads read containers and replicas by
+    name (kl_input_images, max_replicas_object): same findings as reading
+    the whole object, in each place a pod spec lives."""
+    settings = write(tmp_path / "settings.yaml", "kubelint:\n  allowed_registries: [ghcr.io/]\n  max_replicas: 10\n")
+    manifest = write(tmp_path / "w.yaml", WORKLOADS)
+    got = findings(run_cli, "--policy", ROOT / "policies", "--policy", settings, manifest)
+    # (what the pack found before it read fields by name)
+    assert [(name, line, column) for name, line, column, _ in got] == [
+        ("KubelintContainerLimits/memory-limit", 6, 7),
+        ("main.deny_registry_not_allowed", 7, 14),
+        ("main.warn_max_replicas", 13, 13),
+        ("KubelintContainerLimits/memory-limit", 17, 11),
+        ("main.deny_registry_not_allowed", 18, 18),
+        ("KubelintContainerLimits/memory-limit", 20, 11),
+        ("main.deny_registry_not_allowed", 22, 18),
+        ("main.deny_registry_not_allowed", 34, 22),
+    ]
+    assert got[6][3] == 'Deployment shop/d: container "" uses image "evil.io/nameless" from a registry that is not allowed (ghcr.io/)'
+    assert got[2][3] == "Deployment shop/d: Deployment d asks for 80 replicas, more than the maximum of 10"
