@@ -215,6 +215,7 @@ def check(
         except PolicyLoadError as e:
             raise UsageError(str(e)) from None
         registry = policies.extend(registry)
+        policies.fork_worker()  # (before the run's files fill the process)
     version = resolve_version(settings)
     rules = active_rules(registry, settings)
     run = load(sources, settings, context)

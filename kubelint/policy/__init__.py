@@ -116,6 +116,7 @@ class PolicySet:
     files: list[str] = field(default_factory=list)
     compiled: Any = None  # the engine compiled at load (reused when no inventory is needed)
     _plan: Any = None  # kubelint.policy.inputs.Plan, once asked for
+    _server: Any = None  # a worker forked at load (small then), for session()
 
     # --- the run's rules -------------------------------------------------
 
@@ -332,9 +333,23 @@ class PolicySet:
         only what needs all of them at once."""
         from kubelint.policy import engines
 
-        engine = self.compiled if self.compiled is not None else self.engine(())
+        server, self._server = self._server, None
+        if server is None:
+            engine = self.compiled if self.compiled is not None else self.engine(())
+            server = engines.Server(engine, self.options.timeout)
         memo = {} if self.plan().pure else None
-        return PolicySession(self, rules, namespaces or {}, engines.Server(engine, self.options.timeout), memo)
+        return PolicySession(self, rules, namespaces or {}, server, memo)
+
+    def fork_worker(self) -> None:
+        """Fork the worker of the next session now, while the process is
+        small (before the run reads its files): forking later copies the
+        page tables of every parsed file, and each page the run then writes
+        is copied again."""
+        from kubelint.policy import engines
+
+        if self.compiled is not None and self._server is None:
+            self._server = engines.Server(self.compiled, self.options.timeout)
+            self._server.start()
 
 
 @dataclass(slots=True)
@@ -348,6 +363,8 @@ class PolicySession:
     memo: dict | None = None
     # submitted objects whose findings are not taken yet: (object, owners, tickets)
     pending: deque = field(default_factory=deque)
+    _per_object: tuple | None = None  # (conftest rules on?, constraints per object), once
+
 
     def send(self, job: tuple):
         """A Ticket for the job's answer (one already sent for the same job
@@ -375,12 +392,17 @@ class PolicySession:
         owners, tickets = [], []
         if obj.fragment:
             return owners, tickets
-        if p.conftest and not p.options.combine and any(c.name in self.rules for c in p.conftest):
+        if self._per_object is None:
+            self._per_object = (
+                bool(p.conftest) and not p.options.combine and any(c.name in self.rules for c in p.conftest),
+                [k for k in p._constraints_in_use() if k.rule_name in self.rules and not p.templates[k.kind].uses_inventory],
+            )
+        conftest, constraints = self._per_object
+        if conftest:
             job = p.conftest_job(obj.data)
             if job is not None:
                 owners.append(("conftest", 0, None))
                 tickets.append(self.send(job))
-        constraints = [k for k in p._constraints_in_use() if k.rule_name in self.rules and not p.templates[k.kind].uses_inventory]
         if constraints:
             review = review_of(obj.data)
             for k in constraints:
@@ -410,10 +432,13 @@ class PolicySession:
             self.pending.append((obj, owners, tickets))
         self.server.poll()
         out: list = []
-        while self.pending and (
-            len(self.pending) > PENDING_OBJECTS or all(t.answer is not UNSET for t in self.pending[0][2])
-        ):
-            out.extend(self._findings(*self.pending.popleft()))
+        pending = self.pending
+        while pending:
+            if len(pending) <= PENDING_OBJECTS:
+                for ticket in pending[0][2]:
+                    if ticket.answer is UNSET:
+                        return out
+            out.extend(self._findings(*pending.popleft()))
         return out
 
     def flush(self) -> list:

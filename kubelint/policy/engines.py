@@ -460,6 +460,11 @@ class Server:
         self.inline = timeout is None or not hasattr(os, "fork") or isinstance(engine, OpaEngine)
         self.in_flight: deque[Ticket] = deque()  # sent, not answered, in order
 
+    def start(self) -> None:
+        """Fork the worker now rather than at the first job."""
+        if not self.inline and self.pid is None:
+            self._start()
+
     def ask(self, job: Job) -> Any:
         ticket = self.send(job)
         self.wait(ticket)
@@ -479,10 +484,12 @@ class Server:
     def poll(self) -> None:
         """Take the answers that are in, without waiting."""
         while self.in_flight and self.pid is not None:
+            if self._take():
+                continue
             ready, _, _ = select.select([self.from_child], [], [], 0)
             if not ready:
                 return
-            self._read_one(self.timeout)
+            self._receive()
 
     def wait(self, ticket: Ticket) -> None:
         while ticket.answer is UNSET and self.in_flight:
@@ -497,35 +504,58 @@ class Server:
             payload = pickle.dumps(ticket.job, protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(struct.pack("!I", len(payload)) + payload)
         while view:
-            ready_r, ready_w, _ = select.select([self.from_child], [self.to_child], [], self.timeout)
-            if ready_r:
-                self._read_one(self.timeout)
-                if self.pid is None:
-                    return
-                continue
-            if not ready_w:  # the worker neither reads nor answers: stuck on a job
-                self._fail("evaluation took longer than {timeout}s")
-                return
             try:
                 view = view[os.write(self.to_child, view):]
-            except (BlockingIOError, InterruptedError):
                 continue
-            except OSError:
-                self._fail("the policy engine crashed on this input")
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:  # the worker is gone: take the answers it gave, then fail the job it died on
+                while self.pid is not None and self.in_flight:
+                    self._read_one(self.timeout)
+                return
+            # the inbox is full: take answers until there is room
+            ready_r, ready_w, _ = select.select([self.from_child], [self.to_child], [], self.timeout)
+            if ready_r:
+                if not self._receive():
+                    return
+                while self._take():
+                    pass
+            elif not ready_w:  # the worker neither reads nor answers: stuck on a job
+                self._fail("evaluation took longer than {timeout}s")
                 return
 
     def _read_one(self, timeout: float | None) -> None:
         """The answer of the oldest job in flight (or its failure)."""
-        header = _read_exact(self.from_child, 4, timeout)
-        if header is None:
-            self._fail("evaluation took longer than {timeout}s")
-            return
-        body = _read_exact(self.from_child, struct.unpack("!I", header)[0], timeout) if header else b""
-        if not body:
+        while not self._take():
+            ready, _, _ = select.select([self.from_child], [], [], timeout)
+            if not ready:
+                self._fail("evaluation took longer than {timeout}s")
+                return
+            if not self._receive():
+                return
+
+    def _receive(self) -> bool:
+        """Read what the worker wrote; False (after _fail) when it died."""
+        data = os.read(self.from_child, 1 << 16)
+        if not data:
             self._fail("the policy engine crashed on this input")
-            return
+            return False
+        self.inbox += data
+        return True
+
+    def _take(self) -> bool:
+        """Give the oldest job in flight its answer when the whole answer is in."""
+        inbox = self.inbox
+        if len(inbox) < 4 or not self.in_flight:
+            return False
+        (size,) = struct.unpack_from("!I", inbox)
+        if len(inbox) < 4 + size:
+            return False
+        body = bytes(inbox[4 : 4 + size])
+        del inbox[: 4 + size]
         ticket = self.in_flight.popleft()
         ticket.answer, ticket.job = pickle.loads(body), None
+        return True
 
     def _fail(self, reason: str) -> None:
         """The oldest job in flight failed: kill the worker, answer it with a
@@ -557,12 +587,12 @@ class Server:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             try:
-                jobs = os.fdopen(job_r, "rb", buffering=0)
+                jobs = os.fdopen(job_r, "rb", buffering=1 << 16)
                 while True:
-                    header = _read_exact(jobs, 4, None)
-                    if not header:
+                    header = jobs.read(4)
+                    if len(header) < 4:
                         break
-                    job = pickle.loads(_read_exact(jobs, struct.unpack("!I", header)[0], None))
+                    job = pickle.loads(jobs.read(struct.unpack("!I", header)[0]))
                     answer = pickle.dumps(_safe(self.engine, job), protocol=pickle.HIGHEST_PROTOCOL)
                     data = struct.pack("!I", len(answer)) + answer
                     view = memoryview(data)
@@ -573,15 +603,15 @@ class Server:
         os.close(job_r)
         os.close(ans_w)
         os.set_blocking(job_w, False)
-        self.pid, self.to_child = pid, job_w
-        self.from_child = os.fdopen(ans_r, "rb", buffering=0)
+        self.pid, self.to_child, self.from_child = pid, job_w, ans_r
+        self.inbox = bytearray()  # answers read, not yet taken
 
     def close(self) -> None:
         if self.pid is None:
             return
         try:
             os.close(self.to_child)
-            self.from_child.close()
+            os.close(self.from_child)
             os.kill(self.pid, signal.SIGKILL)
         except OSError:
             pass
