@@ -296,7 +296,8 @@ def test_answers_of_impure_policies_are_not_reused(tmp_path):
 def test_the_pack_sends_a_crd_its_header_and_skips_rules_about_other_kinds():
     """The shipped pack names its fields (policies/README.md): a
     CustomResourceDefinition is sent apiVersion, kind and metadata, and is
-    evaluated for the rules about every kind only."""
+    evaluated for the rules about every kind only (and not for
+    deny_required_annotations: the settings ask for no annotation)."""
     policies = load_policies([str(ROOT / "policies"), str(ROOT / "scripts" / "bench_policy_data.yaml")])
     crd = {
         "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
@@ -306,7 +307,7 @@ def test_the_pack_sends_a_crd_its_header_and_skips_rules_about_other_kinds():
     assert sent == {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "widgets.example.com"}}
     answer = policies.compiled.evaluate((entry, sent))
     assert sorted(answer) == [
-        "main.deny_default_namespace", "main.deny_namespace_not_allowed", "main.deny_required_annotations", "main.deny_required_labels",
+        "main.deny_default_namespace", "main.deny_namespace_not_allowed", "main.deny_required_labels",
     ]
     assert answer["main.deny_required_labels"] == [
         {"fix": "Add the label app to metadata.labels.", "msg": 'CustomResourceDefinition widgets.example.com has no label "app"', "path": ["metadata"]},
@@ -524,3 +525,52 @@ def test_the_pack_finds_images_and_replicas_through_its_views(run_cli, tmp_path)
     ]
     assert got[6][3] == 'Deployment shop/d: container "" uses image "evil.io/nameless" from a registry that is not allowed (ghcr.io/)'
     assert got[2][3] == "Deployment shop/d: Deployment d asks for 80 replicas, more than the maximum of 10"
+
+
+SETTINGS_GUARDED = """\
+package main
+import rego.v1
+default settings := {}
+settings := data.company
+deny contains "annotation" if {
+  settings.annotations
+  input.kind == "Deployment"
+}
+warn contains "direct" if {
+  data.company.strict
+  input.metadata.name
+}
+violation contains "shadowed" if {
+  settings := {"annotations": true}
+  settings.annotations
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "company, evaluated",
+    [
+        ({}, ["main.violation"]),
+        ({"annotations": False, "strict": False}, ["main.violation"]),
+        ({"annotations": [], "strict": 0}, ["main.deny", "main.violation", "main.warn"]),  # (true in Rego)
+        ({"strict": "yes"}, ["main.violation", "main.warn"]),
+    ],
+)
+def test_a_rule_whose_setting_is_absent_is_not_evaluated(run_cli, tmp_path, company, evaluated):
+    write(tmp_path / "p" / "guarded.rego", SETTINGS_GUARDED)
+    (tmp_path / "p" / "data.json").write_text(json.dumps({"company": company}))
+    manifest = write(tmp_path / "deploy.yaml", DEPLOYMENT)
+    policies = load_policies([tmp_path / "p"], options=PolicyOptions(all_namespaces=True))
+    (obj,) = objects(manifest)
+    entry, _ = policies.conftest_job(obj.data)
+    answer = policies.compiled.evaluate((entry, policies.conftest_job(obj.data)[1]))
+    assert sorted(answer) == evaluated
+    # and the findings are those of every rule evaluated
+    got = sorted(name for name, *_ in findings(run_cli, "--all-namespaces", "--policy", tmp_path / "p", manifest))
+    assert got == evaluated
+
+
+def test_a_reference_to_a_rule_is_not_read_as_data():
+    prog = inputs.program([("m.rego", "main", "package main\nimport rego.v1\nflag := input.x\ndeny contains 1 if { data.main.flag }\n")])
+    assert inputs.kind_guard(prog, "main", "deny", {}) is None
+    assert inputs.kind_guard(prog, "main", "deny", {"main": {}}) is None

@@ -229,6 +229,7 @@ class PolicySet:
                 [(name, m.package, m.v1_source) for name, m in self.modules.items() if m.package] if known else None,
                 [(c.package, c.rule) for c in self.conftest],
                 {t.kind: t.package for t in self.templates.values() if t.rego is not None},
+                self.data,
             )
         return self._plan
 

@@ -348,9 +348,11 @@ def prune(value: Any, tree: Any) -> Any:
 # --- kind guards -----------------------------------------------------------
 
 
-def kind_guard(prog: Program, package: str, rule: str) -> frozenset[str] | None:
+def kind_guard(prog: Program, package: str, rule: str, data: Any = None) -> frozenset[str] | None:
     """The kinds `package.rule` can produce results for, when every body of
-    it tests input.kind; None when it may for any kind."""
+    it tests input.kind; None when it may for any kind.  With the policies'
+    `data`, a body that tests a setting data does not have (`settings.x`,
+    `data.kubelint.x`: undefined or false) is for no kind."""
     chunks = prog.chunks.get((package, rule))
     if not chunks:
         return None
@@ -359,8 +361,11 @@ def kind_guard(prog: Program, package: str, rule: str) -> frozenset[str] | None:
         body = _single_body(chunk.tokens)
         if body is None:
             return None
+        statements = _statements(body)
+        if data is not None and any(_never(prog, package, s, body, data) for s in statements):
+            continue  # this body succeeds for no object
         found = None
-        for statement in _statements(body):
+        for statement in statements:
             found = _guard_of(prog, package, statement)
             if found is not None:
                 break
@@ -368,6 +373,105 @@ def kind_guard(prog: Program, package: str, rule: str) -> frozenset[str] | None:
             return None
         kinds |= found
     return frozenset(kinds)
+
+
+_UNDEFINED, _UNKNOWN = object(), object()
+
+
+def _never(prog: Program, package: str, s: list[Token], body: list[Token], data: dict) -> bool:
+    """Whether statement `s` is a reference into data alone (directly, or
+    through a rule `name := data.path` with an optional constant default)
+    whose value is undefined or false with these data: then the body never
+    succeeds, whatever the object."""
+    if not s or s[0].kind != "ident":
+        return False
+    path = _plain_ref(s)
+    if path is None:
+        return False
+    root, rest = path[0], path[1:]
+    if root == "data":
+        value = _data_at(prog, data, rest)
+    elif (package, root) in prog.chunks and not _bound_in(body, root):
+        value = _rule_value(prog, package, root, data)
+    else:
+        return False
+    for key in rest if root != "data" else ():
+        if value is _UNKNOWN or value is _UNDEFINED:
+            break
+        value = value.get(key, _UNDEFINED) if isinstance(value, dict) else _UNDEFINED
+    return value is _UNDEFINED or value is False
+
+
+def _plain_ref(toks: list[Token]) -> list[str] | None:
+    """`a.b["c"]` -> ["a", "b", "c"]; None for anything else."""
+    path, k, n = [toks[0].text], 1, len(toks)
+    while k < n:
+        if k + 1 < n and toks[k].text == "." and toks[k + 1].kind == "ident":
+            path.append(toks[k + 1].text)
+            k += 2
+        elif k + 2 < n and toks[k].text == "[" and toks[k + 1].kind == "str" and toks[k + 2].text == "]":
+            path.append(json.loads(toks[k + 1].text))
+            k += 3
+        else:
+            return None
+    return path
+
+
+def _bound_in(body: list[Token], name: str) -> bool:
+    """Whether the body may bind a local variable of that name (`name :=`,
+    `name =`, `some name`, `some k, name in ...`, anywhere in it)."""
+    for i, t in enumerate(body):
+        if t.kind != "ident" or t.text != name or (i and body[i - 1].text == "."):
+            continue
+        if i + 1 < len(body) and body[i + 1].text in (":=", "="):
+            return True
+        k = i - 1
+        while k >= 0 and (body[k].kind == "ident" or body[k].text == ","):
+            if body[k].text == "some":
+                return True
+            k -= 1
+    return False
+
+
+def _data_at(prog: Program, data: dict, path: list[str]) -> Any:
+    """data at `path`: _UNDEFINED when absent, _UNKNOWN when a Rego package
+    is at or below it (its rules are not data)."""
+    for package in prog.packages.values():
+        parts = package.split(".")
+        if parts[: len(path)] == path or path[: len(parts)] == parts:
+            return _UNKNOWN
+    value: Any = data
+    for key in path:
+        value = value.get(key, _UNDEFINED) if isinstance(value, dict) else _UNDEFINED
+        if value is _UNDEFINED:
+            break
+    return value
+
+
+def _rule_value(prog: Program, package: str, name: str, data: dict) -> Any:
+    """The value of a rule `name := data.path` (and `default name := constant`)."""
+    default, value = _UNDEFINED, _UNKNOWN
+    for chunk in prog.chunks[(package, name)]:
+        toks = [t for t in chunk.tokens if t.kind != "nl"]
+        if toks[0].text == "default":
+            if len(toks) < 4 or toks[2].text not in (":=", "="):
+                return _UNKNOWN
+            try:
+                default = json.loads("".join(t.text for t in toks[3:]))
+            except ValueError:
+                return _UNKNOWN
+            continue
+        if value is not _UNKNOWN or len(toks) < 3 or toks[1].text not in (":=", "=") or toks[2].text != "data":
+            return _UNKNOWN
+        path = _plain_ref(toks[2:])
+        if path is None:
+            return _UNKNOWN
+        value = _data_at(prog, data, path[1:])
+        if value is _UNKNOWN:
+            return _UNKNOWN
+    if value is _UNKNOWN:
+        return _UNKNOWN
+    return default if value is _UNDEFINED else value
 
 
 def _single_body(toks: list[Token]) -> list[Token] | None:
@@ -516,15 +620,17 @@ class Plan:
         return self.kinds.get(kind, self.other) if kind is not None else self.other
 
 
-def plan(modules: list[tuple[str, str, str]] | None, conftest: list[tuple[str, str]], templates: dict[str, str]) -> Plan:
+def plan(modules: list[tuple[str, str, str]] | None, conftest: list[tuple[str, str]], templates: dict[str, str],
+         data: dict | None = None) -> Plan:
     """`modules` (name, package, v1 source) of the policy set, None when
     they are not known (policies already on an OPA server): then every
-    object is evaluated whole."""
+    object is evaluated whole.  `data`: the policies' data, when the
+    engine sees exactly that."""
     everything = ("results" if conftest else None, EVERYTHING)
     if modules is None:
         return Plan([], {}, everything, {})
     prog = program(modules)
-    guards = [kind_guard(prog, package, rule) for package, rule in conftest]
+    guards = [kind_guard(prog, package, rule, data) for package, rule in conftest]
     trees = [rule_tree(prog, package, rule) for package, rule in conftest]
     subsets: list[tuple[int, ...]] = []
     all_rules = tuple(range(len(conftest)))
