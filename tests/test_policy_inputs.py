@@ -297,7 +297,8 @@ def test_the_pack_sends_a_crd_its_header_and_skips_rules_about_other_kinds():
     """The shipped pack names its fields (policies/README.md): a
     CustomResourceDefinition is sent apiVersion, kind and metadata, and is
     evaluated for the rules about every kind only (and not for
-    deny_required_annotations: the settings ask for no annotation)."""
+    deny_required_annotations: the settings ask for no annotation; nor
+    deny_default_namespace: it is not in the default namespace)."""
     policies = load_policies([str(ROOT / "policies"), str(ROOT / "scripts" / "bench_policy_data.yaml")])
     crd = {
         "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
@@ -307,7 +308,7 @@ def test_the_pack_sends_a_crd_its_header_and_skips_rules_about_other_kinds():
     assert sent == {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "widgets.example.com"}}
     answer = policies.compiled.evaluate((entry, sent))
     assert sorted(answer) == [
-        "main.deny_default_namespace", "main.deny_namespace_not_allowed", "main.deny_required_labels",
+        "main.deny_namespace_not_allowed", "main.deny_required_labels",  # (deny_default_namespace: not in default)
     ]
     assert answer["main.deny_required_labels"] == [
         {"fix": "Add the label app to metadata.labels.", "msg": 'CustomResourceDefinition widgets.example.com has no label "app"', "path": ["metadata"]},
@@ -574,3 +575,27 @@ def test_a_reference_to_a_rule_is_not_read_as_data():
     prog = inputs.program([("m.rego", "main", "package main\nimport rego.v1\nflag := input.x\ndeny contains 1 if { data.main.flag }\n")])
     assert inputs.kind_guard(prog, "main", "deny", {}) is None
     assert inputs.kind_guard(prog, "main", "deny", {"main": {}}) is None
+
+
+@pytest.mark.parametrize("test", ['input.metadata.namespace == "default"', '"default" == input.metadata.namespace'])
+def test_a_rule_about_one_value_of_a_field_is_evaluated_for_that_value_only(run_cli, tmp_path, test):
+    write(tmp_path / "p" / "ns.rego", textwrap.dedent(f"""\
+        package main
+        import rego.v1
+        deny contains "in default" if {{
+          {test}
+        }}
+        warn contains "anything" if input.kind == "ConfigMap"
+        """))
+    objs = "---\n".join(CONFIGMAP.replace("namespace: shop", f"namespace: {ns}") for ns in ("default", "shop", "'2020-01-01'"))
+    objs += "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: dated, namespace: 2020-01-01}\n"
+    manifest = write(tmp_path / "m.yaml", objs)
+    policies = load_policies([tmp_path / "p"], options=PolicyOptions())
+    assert policies.plan().values == ((("metadata", "namespace"), "default"),)
+    default, shop, quoted, dated = objects(manifest)
+    assert policies.conftest_job(default.data)[0] == "kubelint_run/results"
+    assert policies.conftest_job(shop.data)[0] != "kubelint_run/results"
+    assert policies.compiled.evaluate(policies.conftest_job(shop.data)) == {"main.warn": ["anything"]}
+    assert [(n, line) for n, line, *_ in findings(run_cli, "--policy", tmp_path / "p", manifest)] == [
+        ("main.deny", 1), ("main.warn", 1), ("main.warn", 6), ("main.warn", 11), ("main.warn", 16),
+    ]

@@ -235,9 +235,8 @@ class PolicySet:
 
     def conftest_job(self, data: Any) -> tuple | None:
         """The (entrypoint, input) of the conftest rules for one object, or
-        None when none of them can fire on its kind."""
-        kind = data.get("kind") if isinstance(data, dict) else None
-        entry, tree = self.plan().for_kind(kind if type(kind) is str else None)
+        None when none of them can fire on it (its kind, its field values)."""
+        entry, tree = self.plan().for_object(data)
         if entry is None:
             return None
         from kubelint.policy.inputs import prune

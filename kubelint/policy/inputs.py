@@ -615,9 +615,67 @@ class Plan:
     other: tuple[str | None, Any]  # every other kind
     templates: dict[str, Any]  # constraint kind -> field tree
     pure: bool = False  # the same input gets the same answer (answers may be reused)
+    # the same without the rules that test a field for a value (`input.metadata.namespace
+    # == "default"`), for an object that has none of those values
+    values: tuple = ()  # ((path, value), ...) the rules test
+    kinds_without: dict = field(default_factory=dict)
+    other_without: tuple = (None, EVERYTHING)
 
     def for_kind(self, kind: str | None) -> tuple[str | None, Any]:
         return self.kinds.get(kind, self.other) if kind is not None else self.other
+
+    def for_object(self, data: Any) -> tuple[str | None, Any]:
+        """(entry, field tree) for an object."""
+        kind = data.get("kind") if isinstance(data, dict) else None
+        kind = kind if type(kind) is str else None
+        if not self.values or any(_has_value(data, path, value) for path, value in self.values):
+            return self.for_kind(kind)
+        return self.kinds_without.get(kind, self.other_without) if kind is not None else self.other_without
+
+
+def _has_value(data: Any, path: tuple, value: str) -> bool:
+    """Whether data at path equals the string `value` as the engine reads it
+    (make_input: strings as they are, dates and other scalars as text)."""
+    for key in path:
+        if not isinstance(data, dict):
+            return False
+        if key in data:
+            data = data[key]
+        else:
+            found = [v for k, v in data.items() if type(k) is not str and str(k) == key]
+            if not found:
+                return False
+            data = found[0]
+    if type(data) is str:
+        return data == value
+    if data is None or isinstance(data, (dict, list, int, float, bool)):
+        return False
+    return str(data) == value
+
+
+def value_guard(prog: Program, package: str, rule: str) -> tuple[tuple, str] | None:
+    """(path, value) when the one body of a rule states `input.path ==
+    "value"` (a field other than kind)."""
+    chunks = prog.chunks.get((package, rule))
+    if not chunks or len(chunks) != 1:
+        return None
+    body = _single_body(chunks[0].tokens)
+    if body is None:
+        return None
+    for s in _statements(body):
+        if len(s) < 5:
+            continue
+        if s[-2].text == "==" and s[-1].kind == "str":
+            ref, const = s[:-2], s[-1]  # input.a.b == "x"
+        elif s[1].text == "==" and s[0].kind == "str":
+            ref, const = s[2:], s[0]  # "x" == input.a.b
+        else:
+            continue
+        if ref[0].text == "input":
+            path = _plain_ref(ref)
+            if path is not None and len(path) > 1 and path[1:] != ["kind"]:
+                return tuple(path[1:]), json.loads(const.text)
+    return None
 
 
 def plan(modules: list[tuple[str, str, str]] | None, conftest: list[tuple[str, str]], templates: dict[str, str],
@@ -632,11 +690,15 @@ def plan(modules: list[tuple[str, str, str]] | None, conftest: list[tuple[str, s
     prog = program(modules)
     guards = [kind_guard(prog, package, rule, data) for package, rule in conftest]
     trees = [rule_tree(prog, package, rule) for package, rule in conftest]
+    values = [value_guard(prog, package, rule) for package, rule in conftest]
     subsets: list[tuple[int, ...]] = []
     all_rules = tuple(range(len(conftest)))
 
-    def entry_for(kind: str | None) -> tuple[str | None, Any]:
-        subset = tuple(i for i, g in enumerate(guards) if g is None or (kind is not None and kind in g))
+    def entry_for(kind: str | None, without_values: bool = False) -> tuple[str | None, Any]:
+        subset = tuple(
+            i for i, g in enumerate(guards)
+            if (g is None or (kind is not None and kind in g)) and not (without_values and values[i] is not None)
+        )
         if not subset:
             return None, EVERYTHING
         tree: Any = {}
@@ -648,10 +710,16 @@ def plan(modules: list[tuple[str, str, str]] | None, conftest: list[tuple[str, s
             subsets.append(subset)
         return f"results_{subsets.index(subset)}", tree
 
-    kinds = {kind: entry_for(kind) for kind in sorted(set().union(*(g for g in guards if g is not None)))}
+    named = sorted(set().union(*(g for g in guards if g is not None)))
+    kinds = {kind: entry_for(kind) for kind in named}
     other = entry_for(None)
     template_trees = {kind: rule_tree(prog, package, "violation") for kind, package in templates.items()}
-    return Plan(subsets, kinds, other, template_trees, pure(source for _, _, source in modules))
+    result = Plan(subsets, kinds, other, template_trees, pure(source for _, _, source in modules))
+    if any(v is not None for v in values):
+        result.values = tuple(dict.fromkeys(v for v in values if v is not None))
+        result.kinds_without = {kind: entry_for(kind, True) for kind in named}
+        result.other_without = entry_for(None, True)
+    return result
 
 
 # Builtins whose answer is not a function of the input and data alone (the
