@@ -1,23 +1,31 @@
 """What a policy can read of its input, found in its source before it runs.
 
 Building the interpreter's input costs time in proportion to its size (a
-CustomResourceDefinition is hundreds of kilobytes of JSON), and most policies
-read a few fields.  Two static facts, read from the tokens of the compiled
-modules (the upgraded Rego v1 text):
+CustomResourceDefinition is hundreds of kilobytes of JSON), every rule
+evaluated costs time even when its first test fails, and most policies read
+a few fields of a few kinds.  Static facts, read from the tokens of the
+compiled modules (the upgraded Rego v1 text):
 
 * Input fields.  Every reference `input.a.b["c"]` names a subtree to keep;
   an index that is not a quoted string (`input.a[i].b`, `input.a[_].b`)
   keeps that field of every element, and a reference that ends with one
-  (`input.a[i]`) keeps the elements whole.  `object.get(input.a, ["b",
-  "c"], default)` reads input.a.b.c.  A rule reads the fields its own bodies and
-  the rules and functions it calls name; kubelint sends only the union, so
-  the rule sees the same value at every path it can reach.  A bare `input`
-  (passed to a function, assigned, iterated, `input[k]`) reads everything:
-  no pruning for a rule that can reach one.
+  (`input.a[i]`) keeps the elements whole, unless it is a statement by
+  itself (`some i; input.a[i]`: it only binds i).  `object.get(input.a,
+  ["b", "c"], default)` reads input.a.b.c.  A rule reads the fields its own
+  bodies and the rules and functions it calls name; kubelint sends only the
+  union, so the rule sees the same value at every path it can reach.  A
+  bare `input` (passed to a function, assigned, iterated, `input[k]`) reads
+  everything: no pruning for a rule that can reach one.
 * Kind guards.  A conftest rule every body of which states `input.kind ==
   "X"`, `input.kind in {"X", "Y"}`, or `NAME[input.kind]` (NAME a constant
   object or set in the same package) produces nothing for other kinds; an
   object of another kind is not evaluated for it.
+* Settings.  A body with a statement that is a reference into data alone
+  (`data.company.x`, or `settings.x` with `settings := data.company` and a
+  constant default) that the loaded data leave undefined or false never
+  succeeds: it is for no kind.
+* Values.  A rule whose one body states `input.a.b == "value"` is evaluated
+  only for objects that have that value.
 
 When the analysis cannot tell (a reference through an imported package it
 cannot resolve, a computed `data` reference), it answers "everything": the
