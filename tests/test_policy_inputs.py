@@ -599,3 +599,20 @@ def test_a_rule_about_one_value_of_a_field_is_evaluated_for_that_value_only(run_
     assert [(n, line) for n, line, *_ in findings(run_cli, "--policy", tmp_path / "p", manifest)] == [
         ("main.deny", 1), ("main.warn", 1), ("main.warn", 6), ("main.warn", 11), ("main.warn", 16),
     ]
+
+
+def test_a_worker_forked_ahead_ends_with_its_policies(tmp_path):
+    """A run that stops before its session (a usage error after the policies
+    loaded) leaves no worker behind."""
+    import gc
+    import os
+
+    write(tmp_path / "p" / "meta.rego", METADATA_ONLY)
+    policies = load_policies([tmp_path / "p"], options=PolicyOptions())
+    policies.fork_worker()
+    pid = policies._server.pid
+    assert pid and os.waitpid(pid, os.WNOHANG) == (0, 0)  # running
+    del policies
+    gc.collect()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped

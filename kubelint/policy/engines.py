@@ -460,6 +460,13 @@ class Server:
         self.inline = timeout is None or not hasattr(os, "fork") or isinstance(engine, OpaEngine)
         self.in_flight: deque[Ticket] = deque()  # sent, not answered, in order
 
+    def __del__(self):
+        # a worker forked ahead for a run that stopped early (a usage error)
+        try:
+            self.close()
+        except Exception:  # (at interpreter exit, os may be half gone)
+            pass
+
     def start(self) -> None:
         """Fork the worker now rather than at the first job."""
         if not self.inline and self.pid is None:
