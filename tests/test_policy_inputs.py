@@ -616,3 +616,14 @@ def test_a_worker_forked_ahead_ends_with_its_policies(tmp_path):
     gc.collect()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped
+
+
+def test_two_rules_on_one_line_are_read_apart():
+    source = "package main\nimport rego.v1\na := input.x; b := input.y\ndeny contains 1 if b\n"
+    assert tree(source) == {"y": True}
+
+
+def test_a_test_that_goes_on_over_a_line_is_not_a_guard():
+    source = 'package main\nimport rego.v1\ndeny contains 1 if {\n  input.kind == "Pod"\n    != true\n}\n'
+    prog = inputs.program([("m.rego", "main", source)])
+    assert inputs.kind_guard(prog, "main", "deny") is None

@@ -111,6 +111,8 @@ def _chunks(module: str, tokens: list[Token]) -> list[Chunk]:
             if t.kind == "op" and t.text in OPEN:
                 i = _skip_balanced(tokens, i)
                 continue
+            if t.text == ";":
+                break  # (two statements on a line)
             if t.kind == "nl":
                 k = i
                 while k < n and tokens[k].kind == "nl":
@@ -134,6 +136,7 @@ def _chunks(module: str, tokens: list[Token]) -> list[Chunk]:
 
 
 _GLUE = {"if", "else", "contains", "in", "not", "some", "every", "with", "as"}  # keywords that need more
+_GOES_ON = {"if", "else", "contains", "in", "with", "as"}  # keywords that cannot open a statement
 
 
 def _continues(prev: Token | None, nxt: Token) -> bool:
@@ -141,7 +144,7 @@ def _continues(prev: Token | None, nxt: Token) -> bool:
     keyword that needs more, or before a line that cannot open a rule."""
     if prev is not None and (prev.kind == "op" and prev.text not in CLOSE or prev.kind == "ident" and prev.text in _GLUE):
         return True
-    return nxt.kind != "ident" or nxt.text in _GLUE
+    return nxt.kind != "ident" or nxt.text in _GLUE  # (no rule is named by a keyword)
 
 
 def closure(prog: Program, package: str, rule: str) -> list[Chunk] | None:
@@ -512,12 +515,22 @@ def _single_body(toks: list[Token]) -> list[Token] | None:
 
 
 def _statements(body: list[Token]) -> list[list[Token]]:
+    """The statements of a body: split at `;` and at newlines that do not
+    continue an expression (after an operator, or before one)."""
     out, current, depth = [], [], 0
-    for t in body:
+    for i, t in enumerate(body):
         if t.kind == "op" and t.text in OPEN:
             depth += 1
         elif t.kind == "op" and t.text in CLOSE:
             depth -= 1
+        if depth == 0 and t.kind == "nl":
+            nxt = next((x for x in body[i + 1 :] if x.kind != "nl"), None)
+            prev = current[-1] if current else None
+            if nxt is not None and (
+                (prev is not None and (prev.kind == "op" and prev.text not in CLOSE or prev.kind == "ident" and prev.text in _GLUE))
+                or (nxt.kind == "op" and nxt.text not in OPEN) or nxt.text in _GOES_ON
+            ):
+                continue  # the expression goes on
         if depth == 0 and (t.kind == "nl" or t.text == ";"):
             if current:
                 out.append(current)
