@@ -627,3 +627,39 @@ def test_a_test_that_goes_on_over_a_line_is_not_a_guard():
     source = 'package main\nimport rego.v1\ndeny contains 1 if {\n  input.kind == "Pod"\n    != true\n}\n'
     prog = inputs.program([("m.rego", "main", source)])
     assert inputs.kind_guard(prog, "main", "deny") is None
+
+
+def test_pruned_inputs_answer_as_whole_objects_on_the_corpus():
+    """Every object of the shared corpus (one file in three), through
+    policies written as users write them: the answer to what kubelint sends
+    (the fields named, the rules about the object) is the answer to the
+    whole object, rule by rule.  Skipped where the corpus is absent."""
+    from conftest import SHARED
+
+    from kubelint.parse import parse_file
+    from kubelint.run import objects_of
+
+    corpus = SHARED / "corpus"
+    if not corpus.is_dir():
+        pytest.skip("../shared/corpus is not here")
+    policies = load_policies([str(ROOT / "tests" / "policy_inputs")], options=PolicyOptions(all_namespaces=True))
+    files = sorted(p for p in corpus.rglob("*") if p.suffix in (".yaml", ".yml", ".json"))[::3]
+    compared = pruned = skipped = 0
+    for path in files:
+        try:
+            parsed = parse_file(str(path), path.read_bytes())
+        except Exception:
+            continue
+        for doc in parsed.documents:
+            for obj in objects_of(doc):
+                whole = policies.compiled.evaluate(("kubelint_run/results", obj.data))
+                job = policies.conftest_job(obj.data)
+                if job is None:
+                    skipped += 1
+                    sent = {}
+                else:
+                    sent = policies.compiled.evaluate(job)
+                    pruned += job[1] != obj.data
+                assert {k: v for k, v in whole.items() if v} == {k: v for k, v in sent.items() if v}, (path, obj.ref)
+                compared += 1
+    assert compared > 500 and pruned > compared / 2
