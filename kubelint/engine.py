@@ -167,7 +167,7 @@ def lint(run: Run, rules: list[Rule], settings: Settings, version: str, policies
                 except Exception as e:  # a bug in a rule costs a finding on this object, not the run
                     out.findings.append(_check_failed(check_failed or r, r, obj, e))
             if session is not None and cluster:
-                out.findings.extend(session.check_object(obj))
+                out.findings.extend(session.submit(obj))  # (the rest come with check_run)
                 if whole_run is not None:
                     whole_run.append(obj)
         del parsed, documents
@@ -216,6 +216,7 @@ def check(
         except PolicyLoadError as e:
             raise UsageError(str(e)) from None
         registry = policies.extend(registry)
+        policies.fork_worker()  # (before the run's files fill the process)
     version = resolve_version(settings)
     rules = active_rules(registry, settings)
     run = load(sources, settings, context)

@@ -12,11 +12,17 @@ or, for a run that checks one file at a time and lets its objects go:
     findings = session.check_object(obj)          # per object: one evaluation per
                                                   # object (all conftest packages) and
                                                   # per matching constraint
-    findings = session.check_run(objects)         # --combine, data.inventory, CEL-only
+    findings = session.submit(obj)                # the same, not waiting: findings of
+                                                  # earlier objects whose answers are in
+    findings = session.check_run(objects)         # --combine, data.inventory, CEL-only,
+                                                  # and what submit has not returned
     session.close()
 
 Both paths give the same findings (tests/test_policy.py), with a time limit
-per evaluation (engines.py).
+per evaluation (engines.py).  An object is sent only the input fields its
+rules name, and only for the conftest rules that can fire on its kind
+(inputs.py, `plan()`); with pure policies, objects that send the same
+fields are evaluated once.
 
 Two kinds of policy are read from the same paths:
 
@@ -44,10 +50,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from kubelint.policy.engines import Failure, PolicyLoadError
+from kubelint.policy.engines import UNSET, Failure, PolicyLoadError
 from kubelint.policy.gatekeeper import Constraint, Template
 
 __all__ = ["PolicyLoadError", "PolicyOptions", "PolicySet", "load_policies"]
@@ -58,6 +65,8 @@ NOT_EVALUATED_RULE = "policy-not-evaluated"
 WRAPPER_PACKAGE = "kubelint_run"
 POLICY_SUFFIXES = (".rego", ".yaml", ".yml", ".json")
 DEFAULT_TIMEOUT = 10.0  # seconds per evaluation
+MEMO_SIZE = 4096  # answers kept for reuse in a run
+PENDING_OBJECTS = 256  # objects submitted and not yet answered, at most
 
 
 @dataclass(slots=True)
@@ -106,6 +115,8 @@ class PolicySet:
     constraints: list[Constraint] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     compiled: Any = None  # the engine compiled at load (reused when no inventory is needed)
+    _plan: Any = None  # kubelint.policy.inputs.Plan, once asked for
+    _server: Any = None  # a worker forked at load (small then), for session()
 
     # --- the run's rules -------------------------------------------------
 
@@ -159,8 +170,14 @@ class PolicySet:
                 lines.append(f"r{i} := data.{_ref(c.package)}.{c.rule}")
             entries = ", ".join(f"{json.dumps(c.name)}: r{i}" for i, c in enumerate(self.conftest))
             lines.append(f"results := {{{entries}}}")
-            modules.append((f"{WRAPPER_PACKAGE}.rego", "\n".join(lines) + "\n"))
             entrypoints.append(f"{WRAPPER_PACKAGE}/results")
+            # and the rules that can fire on a kind, for the kinds their
+            # bodies test (inputs.py): `results_<n>`
+            for n, subset in enumerate(self.plan().subsets):
+                entries = ", ".join(f"{json.dumps(self.conftest[i].name)}: r{i}" for i in subset)
+                lines.append(f"results_{n} := {{{entries}}}")
+                entrypoints.append(f"{WRAPPER_PACKAGE}/results_{n}")
+            modules.append((f"{WRAPPER_PACKAGE}.rego", "\n".join(lines) + "\n"))
         for template in {self.templates[k.kind].package: self.templates[k.kind] for k in self._constraints_in_use()}.values():
             entrypoints.append(template.package.replace(".", "/") + "/violation")
         entrypoints.extend(extra_entrypoints)
@@ -199,6 +216,42 @@ class PolicySet:
                 # nothing to evaluate, but a mistake is still an error
                 engines.RegopyEngine(group_modules, data, [], self.describe_error)
         return engines.RoutedEngine(built) if len(built) != 1 else next(iter(built.values()))
+
+    def plan(self):
+        """What to evaluate for an object and what of it to send
+        (kubelint.policy.inputs): the conftest rules that can fire on its
+        kind, and the fields the rules (and each template) read."""
+        if self._plan is None:
+            from kubelint.policy import inputs
+
+            known = not (self.options.opa_url and not self.options.opa_push)  # else: the server's own policies
+            self._plan = inputs.plan(
+                [(name, m.package, m.v1_source) for name, m in self.modules.items() if m.package] if known else None,
+                [(c.package, c.rule) for c in self.conftest],
+                {t.kind: t.package for t in self.templates.values() if t.rego is not None},
+                self.data,
+            )
+        return self._plan
+
+    def conftest_job(self, data: Any) -> tuple | None:
+        """The (entrypoint, input) of the conftest rules for one object, or
+        None when none of them can fire on it (its kind, its field values)."""
+        entry, tree = self.plan().for_object(data)
+        if entry is None:
+            return None
+        from kubelint.policy.inputs import prune
+
+        return f"{WRAPPER_PACKAGE}/{entry}", prune(data, tree)
+
+    def gatekeeper_job(self, constraint: Constraint, review: dict) -> tuple:
+        """The (entrypoint, input) of a constraint on one review: the fields
+        its template reads."""
+        from kubelint.policy.inputs import prune
+
+        template = self.templates[constraint.kind]
+        entry = template.package.replace(".", "/") + "/violation"
+        tree = self.plan().templates.get(template.kind)
+        return entry, prune({"review": review, "parameters": constraint.parameters}, tree)
 
     def describe_error(self, text: str) -> str:
         from kubelint.policy.rego import error_location, error_message
@@ -242,8 +295,10 @@ class PolicySet:
                 owners.append(("combine", None, None))
             else:
                 for index, obj in enumerate(objects):
-                    jobs.append((conftest_entry, obj.data))
-                    owners.append(("conftest", index, None))
+                    job = self.conftest_job(obj.data)
+                    if job is not None:
+                        jobs.append(job)
+                        owners.append(("conftest", index, None))
         constraints = [k for k in self._constraints_in_use() if k.rule_name in rules]
         if constraints:
             namespaces = {
@@ -253,8 +308,7 @@ class PolicySet:
                 review = review_of(obj.data)
                 for k in constraints:
                     if matches(k, review, namespaces):
-                        entry = self.templates[k.kind].package.replace(".", "/") + "/violation"
-                        jobs.append((entry, {"review": review, "parameters": k.parameters}))
+                        jobs.append(self.gatekeeper_job(k, review))
                         owners.append(("gatekeeper", index, k))
         return PendingFindings(findings, objects, rules, owners, engines.PendingJobs(engine, jobs, self.options.timeout))
 
@@ -279,8 +333,23 @@ class PolicySet:
         only what needs all of them at once."""
         from kubelint.policy import engines
 
-        engine = self.compiled if self.compiled is not None else self.engine(())
-        return PolicySession(self, rules, namespaces or {}, engines.Server(engine, self.options.timeout))
+        server, self._server = self._server, None
+        if server is None:
+            engine = self.compiled if self.compiled is not None else self.engine(())
+            server = engines.Server(engine, self.options.timeout)
+        memo = {} if self.plan().pure else None
+        return PolicySession(self, rules, namespaces or {}, server, memo)
+
+    def fork_worker(self) -> None:
+        """Fork the worker of the next session now, while the process is
+        small (before the run reads its files): forking later copies the
+        page tables of every parsed file, and each page the run then writes
+        is copied again."""
+        from kubelint.policy import engines
+
+        if self.compiled is not None and self._server is None:
+            self._server = engines.Server(self.compiled, self.options.timeout)
+            self._server.start()
 
 
 @dataclass(slots=True)
@@ -289,32 +358,100 @@ class PolicySession:
     rules: dict
     namespaces: dict
     server: Any  # kubelint.policy.engines.Server
+    # answers by job (pure policies only): objects that send the same fields
+    # (copies of one manifest, or alike once pruned) are evaluated once
+    memo: dict | None = None
+    # submitted objects whose findings are not taken yet: (object, owners, tickets)
+    pending: deque = field(default_factory=deque)
+    _per_object: tuple | None = None  # (conftest rules on?, constraints per object), once
 
-    def check_object(self, obj) -> list:
-        """Findings of the conftest policies (without --combine) and of the
-        constraints whose template does not read data.inventory, for one object."""
+
+    def send(self, job: tuple):
+        """A Ticket for the job's answer (one already sent for the same job
+        when the policies are pure)."""
+        if self.memo is None:
+            return self.server.send(job)
+        import pickle
+
+        # The bytes sent are the key: equal bytes, equal input (a copy of a
+        # manifest gives the same; a difference in key order only misses).
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        ticket = self.memo.get(payload)
+        if ticket is None:
+            if len(self.memo) >= MEMO_SIZE:
+                self.memo.clear()
+            ticket = self.memo[payload] = self.server.send(job, payload)
+        return ticket
+
+    def _send_object(self, obj) -> tuple[list, list]:
+        """Send the jobs of one object: conftest policies (without --combine)
+        and constraints whose template does not read data.inventory."""
         from kubelint.policy.gatekeeper import matches, review_of
 
         p = self.policies
+        owners, tickets = [], []
         if obj.fragment:
-            return []
-        owners, answers = [], []
-        if p.conftest and not p.options.combine and any(c.name in self.rules for c in p.conftest):
-            owners.append(("conftest", 0, None))
-            answers.append(self.server.ask((f"{WRAPPER_PACKAGE}/results", obj.data)))
-        constraints = [k for k in p._constraints_in_use() if k.rule_name in self.rules and not p.templates[k.kind].uses_inventory]
+            return owners, tickets
+        if self._per_object is None:
+            self._per_object = (
+                bool(p.conftest) and not p.options.combine and any(c.name in self.rules for c in p.conftest),
+                [k for k in p._constraints_in_use() if k.rule_name in self.rules and not p.templates[k.kind].uses_inventory],
+            )
+        conftest, constraints = self._per_object
+        if conftest:
+            job = p.conftest_job(obj.data)
+            if job is not None:
+                owners.append(("conftest", 0, None))
+                tickets.append(self.send(job))
         if constraints:
             review = review_of(obj.data)
             for k in constraints:
                 if matches(k, review, self.namespaces):
-                    entry = p.templates[k.kind].package.replace(".", "/") + "/violation"
                     owners.append(("gatekeeper", 0, k))
-                    answers.append(self.server.ask((entry, {"review": review, "parameters": k.parameters})))
-        return _collect(owners, answers, [obj], self.rules)
+                    tickets.append(self.send(p.gatekeeper_job(k, review)))
+        return owners, tickets
+
+    def _findings(self, obj, owners: list, tickets: list) -> list:
+        for ticket in tickets:
+            self.server.wait(ticket)
+        return _collect(owners, [t.answer for t in tickets], [obj], self.rules)
+
+    def check_object(self, obj) -> list:
+        """Findings of the conftest policies (without --combine) and of the
+        constraints whose template does not read data.inventory, for one
+        object (waiting for them)."""
+        return self._findings(obj, *self._send_object(obj))
+
+    def submit(self, obj) -> list:
+        """check_object without waiting: send the object's jobs, and return
+        the findings of the objects submitted before whose answers are in
+        (the worker evaluates while the caller goes on).  `flush()` (or
+        check_run) returns the rest."""
+        owners, tickets = self._send_object(obj)
+        if tickets:
+            self.pending.append((obj, owners, tickets))
+        self.server.poll()
+        out: list = []
+        pending = self.pending
+        while pending:
+            if len(pending) <= PENDING_OBJECTS:
+                for ticket in pending[0][2]:
+                    if ticket.answer is UNSET:
+                        return out
+            out.extend(self._findings(*pending.popleft()))
+        return out
+
+    def flush(self) -> list:
+        """The findings of every object submitted and not yet returned."""
+        out: list = []
+        while self.pending:
+            out.extend(self._findings(*self.pending.popleft()))
+        return out
 
     def check_run(self, objects: Sequence) -> list:
         """Findings that need the whole run: --combine, templates reading
-        data.inventory, and CEL-only templates (reported once)."""
+        data.inventory, and CEL-only templates (reported once); and those of
+        the objects submitted whose findings are not taken yet."""
         p = self.policies
         run_rules = {name: r for name, r in self.rules.items() if name in (ERROR_RULE, NOT_EVALUATED_RULE)}
         if p.options.combine:
@@ -328,7 +465,7 @@ class PolicySession:
         whole = PolicySet(p.options, p.modules, p.data, p.conftest if p.options.combine else [],
                           {kind: t for kind, t in p.templates.items()}, [k for k in p.constraints if k.rule_name in run_rules or p.templates[k.kind].rego is None],
                           p.files)
-        return whole.evaluate(objects, run_rules)
+        return self.flush() + whole.evaluate(objects, run_rules)
 
     def close(self) -> None:
         self.server.close()

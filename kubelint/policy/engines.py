@@ -21,6 +21,7 @@ import pickle
 import select
 import signal
 import struct
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -431,45 +432,161 @@ def make_input(value: Any):
     return p
 
 
+UNSET = object()  # a Ticket's answer before it arrives
+
+
+class Ticket:
+    """A job sent to a Server; `answer` is UNSET until it comes back."""
+
+    __slots__ = ("job", "answer")
+
+    def __init__(self, job: Job):
+        self.job, self.answer = job, UNSET
+
+
 class Server:
-    """One forked worker kept for the run, answering one job at a time: the
-    per-object path (a caller that checks a file's objects and lets them
-    go).  A job past the time limit kills the worker (the next job forks a
-    new one from the same compiled engine); a crash is a Failure too."""
+    """One forked worker kept for the run, answering jobs in the order they
+    are sent: the per-object path (a caller that checks a file's objects and
+    lets them go).  `send` does not wait, so the worker evaluates while the
+    caller goes on (with the built-in rules, on another core); `wait` (or
+    `ask`, both at once) takes an answer.  A job that gives no answer for
+    the time limit (counted from when the caller waits for it) kills the
+    worker: it gets a Failure, and the jobs sent after it go to a new worker
+    forked from the same compiled engine; a crash is a Failure too."""
 
     def __init__(self, engine, timeout: float | None):
         self.engine, self.timeout = engine, timeout
         self.pid = None
         self.inline = timeout is None or not hasattr(os, "fork") or isinstance(engine, OpaEngine)
+        self.in_flight: deque[Ticket] = deque()  # sent, not answered, in order
+
+    def __del__(self):
+        # a worker forked ahead for a run that stopped early (a usage error)
+        try:
+            self.close()
+        except Exception:  # (at interpreter exit, os may be half gone)
+            pass
+
+    def start(self) -> None:
+        """Fork the worker now rather than at the first job."""
+        if not self.inline and self.pid is None:
+            self._start()
 
     def ask(self, job: Job) -> Any:
+        ticket = self.send(job)
+        self.wait(ticket)
+        return ticket.answer
+
+    def send(self, job: Job, payload: bytes | None = None) -> Ticket:
+        """Send a job (`payload`: the job pickled, when the caller has it)."""
+        ticket = Ticket(job)
         if self.inline:
             with _Silenced():
-                return _safe(self.engine, job)
+                ticket.answer = _safe(self.engine, job)
+            return ticket
+        self.in_flight.append(ticket)
+        self._write(ticket, payload)
+        return ticket
+
+    def poll(self) -> None:
+        """Take the answers that are in, without waiting."""
+        while self.in_flight and self.pid is not None:
+            if self._take():
+                continue
+            ready, _, _ = select.select([self.from_child], [], [], 0)
+            if not ready:
+                return
+            self._receive()
+
+    def wait(self, ticket: Ticket) -> None:
+        while ticket.answer is UNSET and self.in_flight:
+            self._read_one(self.timeout)
+
+    def _write(self, ticket: Ticket, payload: bytes | None = None) -> None:
+        """Send a job; while the worker's inbox is full, take its answers.
+        When the worker fails meanwhile, `_fail` sends the job again."""
         if self.pid is None:
             self._start()
-        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            os.write(self.to_child, struct.pack("!I", len(payload)))
-            view = memoryview(payload)
-            while view:
+        if payload is None:
+            payload = pickle.dumps(ticket.job, protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(struct.pack("!I", len(payload)) + payload)
+        while view:
+            try:
                 view = view[os.write(self.to_child, view):]
-        except OSError:
-            self.close()
-            return Failure("the policy engine crashed on this input")
-        header = _read_exact(self.from_child, 4, self.timeout)
-        if header is None:
-            self.close()
-            return Failure(f"evaluation took longer than {self.timeout:g}s")
-        body = _read_exact(self.from_child, struct.unpack("!I", header)[0], self.timeout) if header else b""
-        if not body:
-            self.close()
-            return Failure("the policy engine crashed on this input")
-        return pickle.loads(body)
+                continue
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:  # the worker is gone: take the answers it gave, then fail the job it died on
+                while self.pid is not None and self.in_flight:
+                    self._read_one(self.timeout)
+                return
+            # the inbox is full: take answers until there is room
+            ready_r, ready_w, _ = select.select([self.from_child], [self.to_child], [], self.timeout)
+            if ready_r:
+                if not self._receive():
+                    return
+                while self._take():
+                    pass
+            elif not ready_w:  # the worker neither reads nor answers: stuck on a job
+                self._fail("evaluation took longer than {timeout}s")
+                return
+
+    def _read_one(self, timeout: float | None) -> None:
+        """The answer of the oldest job in flight (or its failure)."""
+        while not self._take():
+            ready, _, _ = select.select([self.from_child], [], [], timeout)
+            if not ready:
+                self._fail("evaluation took longer than {timeout}s")
+                return
+            if not self._receive():
+                return
+
+    def _receive(self) -> bool:
+        """Read what the worker wrote; False (after _fail) when it died."""
+        data = os.read(self.from_child, 1 << 16)
+        if not data:
+            self._fail("the policy engine crashed on this input")
+            return False
+        self.inbox += data
+        return True
+
+    def _take(self) -> bool:
+        """Give the oldest job in flight its answer when the whole answer is in."""
+        inbox = self.inbox
+        if len(inbox) < 4 or not self.in_flight:
+            return False
+        (size,) = struct.unpack_from("!I", inbox)
+        if len(inbox) < 4 + size:
+            return False
+        body = bytes(inbox[4 : 4 + size])
+        del inbox[: 4 + size]
+        ticket = self.in_flight.popleft()
+        ticket.answer, ticket.job = pickle.loads(body), None
+        return True
+
+    def _fail(self, reason: str) -> None:
+        """The oldest job in flight failed: kill the worker, answer it with a
+        Failure, and send the jobs after it to a new worker."""
+        self.close()
+        if self.in_flight:
+            ticket = self.in_flight.popleft()
+            ticket.answer, ticket.job = Failure(reason.format(timeout=f"{self.timeout:g}")), None
+        again, self.in_flight = list(self.in_flight), deque()
+        for ticket in again:
+            if ticket.answer is UNSET:
+                self.in_flight.append(ticket)
+                self._write(ticket)
 
     def _start(self) -> None:
         job_r, job_w = os.pipe()
         ans_r, ans_w = os.pipe()
+        for fd in (job_w, ans_w):
+            try:
+                import fcntl
+
+                fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+            except (ImportError, OSError):
+                pass
         pid = os.fork()
         if pid == 0:
             os.close(job_w)
@@ -477,12 +594,12 @@ class Server:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             try:
-                jobs = os.fdopen(job_r, "rb", buffering=0)
+                jobs = os.fdopen(job_r, "rb", buffering=1 << 16)
                 while True:
-                    header = _read_exact(jobs, 4, None)
-                    if not header:
+                    header = jobs.read(4)
+                    if len(header) < 4:
                         break
-                    job = pickle.loads(_read_exact(jobs, struct.unpack("!I", header)[0], None))
+                    job = pickle.loads(jobs.read(struct.unpack("!I", header)[0]))
                     answer = pickle.dumps(_safe(self.engine, job), protocol=pickle.HIGHEST_PROTOCOL)
                     data = struct.pack("!I", len(answer)) + answer
                     view = memoryview(data)
@@ -492,15 +609,16 @@ class Server:
                 os._exit(0)
         os.close(job_r)
         os.close(ans_w)
-        self.pid, self.to_child = pid, job_w
-        self.from_child = os.fdopen(ans_r, "rb", buffering=0)
+        os.set_blocking(job_w, False)
+        self.pid, self.to_child, self.from_child = pid, job_w, ans_r
+        self.inbox = bytearray()  # answers read, not yet taken
 
     def close(self) -> None:
         if self.pid is None:
             return
         try:
             os.close(self.to_child)
-            self.from_child.close()
+            os.close(self.from_child)
             os.kill(self.pid, signal.SIGKILL)
         except OSError:
             pass

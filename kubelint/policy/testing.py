@@ -226,8 +226,8 @@ def run_suite(suite_path: str, timeout: float | None = 10.0) -> list[Outcome]:
             }
             violations: list = []
             if matches(constraint, review, namespaces):
-                entry = template.package.replace(".", "/") + "/violation"
-                answer = run_jobs(engine, [(entry, {"review": review, "parameters": constraint.parameters})], timeout)[0]
+                # (the fields the template reads, as a check sends them)
+                answer = run_jobs(engine, [policies.gatekeeper_job(constraint, review)], timeout)[0]
                 if isinstance(answer, Failure):
                     outcomes.append(Outcome(suite_path, name, False, answer.reason))
                     continue

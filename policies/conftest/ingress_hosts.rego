@@ -41,5 +41,5 @@ ingress_hosts_not_allowed(obj, settings) := {r |
 deny_ingress_host_not_allowed contains r if {
 	input.kind == "Ingress"
 	kl_settings.ingress_domains
-	some r in ingress_hosts_not_allowed(input, kl_settings)
+	some r in ingress_hosts_not_allowed(kl_object, kl_settings)
 }

@@ -12,6 +12,19 @@ max_replicas_field := {
 	"HorizontalPodAutoscaler": ["spec", "maxReplicas"],
 }
 
+# The object with the fields max_replicas_exceeded reads, by name.
+max_replicas_object["apiVersion"] := input.apiVersion
+
+max_replicas_object["kind"] := input.kind
+
+max_replicas_object["metadata"] := input.metadata
+
+max_replicas_object["spec"] := max_replicas_spec
+
+max_replicas_spec["replicas"] := input.spec.replicas
+
+max_replicas_spec["maxReplicas"] := input.spec.maxReplicas
+
 max_replicas_exceeded(obj, settings) := {r |
 	path := max_replicas_field[obj.kind]
 	limit := object.get(settings, "max_replicas", 50)
@@ -31,5 +44,5 @@ max_replicas_exceeded(obj, settings) := {r |
 
 warn_max_replicas contains r if {
 	max_replicas_field[input.kind]
-	some r in max_replicas_exceeded(input, kl_settings)
+	some r in max_replicas_exceeded(max_replicas_object, kl_settings)
 }

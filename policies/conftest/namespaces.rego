@@ -27,11 +27,11 @@ namespace_not_allowed(obj, settings) := {r |
 
 deny_default_namespace contains r if {
 	input.metadata.namespace == "default"
-	some r in default_namespace_used(input)
+	some r in default_namespace_used(kl_head)
 }
 
 deny_namespace_not_allowed contains r if {
 	kl_settings.allowed_namespaces
 	input.metadata.namespace
-	some r in namespace_not_allowed(input, kl_settings)
+	some r in namespace_not_allowed(kl_head, kl_settings)
 }

@@ -20,5 +20,5 @@ owner_label_missing(obj, settings) := {r |
 
 deny_owner_label contains r if {
 	owner_label_kinds[input.kind]
-	some r in owner_label_missing(input, kl_settings)
+	some r in owner_label_missing(kl_head, kl_settings)
 }

@@ -21,10 +21,13 @@ registries_is_host(part) if contains(part, ":")
 
 registries_is_host("localhost")
 
-registries_not_allowed(obj, settings) := {r |
+registries_not_allowed(obj, settings) := registries_check(kl_containers(obj), settings)
+
+# The results for containers as kl_containers (or kl_input_images) gives them.
+registries_check(containers, settings) := {r |
 	allowed := object.get(settings, "allowed_registries", null)
 	allowed != null
-	c := kl_containers(obj)[_]
+	c := containers[_]
 	image := object.get(c.container, "image", "")
 	full := registries_full_image(image)
 	count({a | a := allowed[_]; startswith(full, a)}) == 0
@@ -37,5 +40,5 @@ registries_not_allowed(obj, settings) := {r |
 deny_registry_not_allowed contains r if {
 	kl_settings.allowed_registries
 	kl_pod_spec_path[input.kind]
-	some r in registries_not_allowed(input, kl_settings)
+	some r in registries_check(kl_input_images, kl_settings)
 }

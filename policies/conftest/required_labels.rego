@@ -29,10 +29,10 @@ required_annotations_missing(obj, settings) := {r |
 # per object runs every rule, so the cheap test keeps the pack fast.)
 deny_required_labels contains r if {
 	kl_settings.required_labels
-	some r in required_labels_missing(input, kl_settings)
+	some r in required_labels_missing(kl_head, kl_settings)
 }
 
 deny_required_annotations contains r if {
 	kl_settings.required_annotations
-	some r in required_annotations_missing(input, kl_settings)
+	some r in required_annotations_missing(kl_head, kl_settings)
 }

@@ -80,5 +80,5 @@ trusted_hosts_untrusted(obj, settings) := {r |
 deny_untrusted_source contains r if {
 	kl_settings.trusted_hosts
 	trusted_hosts_kinds[input.kind]
-	some r in trusted_hosts_untrusted(input, kl_settings)
+	some r in trusted_hosts_untrusted(kl_object, kl_settings)
 }
