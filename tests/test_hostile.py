@@ -74,15 +74,21 @@ def test_huge_integers_do_not_end_the_run(case):
         assert invalid.message.startswith("Ingress a: spec.defaultBackend.service.port.number: expected integer, got string \"0777") and invalid.fix is None
 
 
+def _web_and_autoscaler(spec: str) -> str:
+    """A Deployment `web` and an autoscaler (line 8) whose spec is `spec`."""
+    return (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+        "spec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: 'x:1'}]}}}\n"
+        f"---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: h}}\nspec: {spec}\n"
+    )
+
+
 @pytest.mark.parametrize("kind", ["{a: 1}", "[Resource]"])
 def test_an_autoscaler_metric_whose_type_is_not_a_string(kind):
     """Found by scripts/fuzz.py: a metric `type: {a: 1}` looked up in a dict."""
-    text = (
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
-        "spec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: 'x:1'}]}}}\n"
-        "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n"
-        "spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, maxReplicas: 3,\n"
-        f"  metrics: [{{type: {kind}, resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 50}}}}}}]}}\n"
+    text = _web_and_autoscaler(
+        "{scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, maxReplicas: 3,\n"
+        f"  metrics: [{{type: {kind}, resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 50}}}}}}]}}"
     )
     result = run(text, select=["ALL"])
     assert not [f for f in result.findings if f.name == "check-failed"]
@@ -120,12 +126,7 @@ def test_a_huge_integer_is_read_as_text_like_a_huge_decimal():
 @pytest.mark.parametrize("kind", ["[Deployment]", "{a: 1}"])
 def test_an_autoscaler_whose_target_kind_is_not_a_string(kind):
     """Found by scripts/fuzz.py: `kind in SCALABLE_KINDS` with a list."""
-    text = (
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
-        "spec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: 'x:1'}]}}}\n"
-        "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n"
-        f"spec: {{scaleTargetRef: {{apiVersion: apps/v1, kind: {kind}, name: web}}, maxReplicas: 3}}\n"
-    )
+    text = _web_and_autoscaler(f"{{scaleTargetRef: {{apiVersion: apps/v1, kind: {kind}, name: web}}, maxReplicas: 3}}")
     result = run(text, select=["ALL"])
     assert not [f for f in result.findings if f.name == "check-failed"]
     assert ("schema-invalid", 9) in {(f.name, f.line) for f in result.findings}
