@@ -62,11 +62,10 @@ class CheckedFile:
     """A file (or stdin, or a URL) whose findings are reported."""
 
     name: str
-    parsed: ParsedFile | None  # None once checked, or when past the budget
+    parsed: ParsedFile | None  # None once checked
     # Findings about the source itself (an untrusted host, a remote apply in
     # a script), reported before its content.
     findings: tuple = ()
-    manifest: bool = True  # False: a script or document scanned as text only
     # Past the budget: where its documents were set aside (Run.spill); the
     # parse above keeps its hazards and comments.
     spilled: tuple[int, int] | None = None
@@ -101,15 +100,9 @@ class Run:
     def parsed(self, checked: CheckedFile) -> tuple[ParsedFile, Iterable[Document]]:
         """The parse of a checked file (its hazards and comments) and its
         documents: those kept in memory, then those set aside on disk, read
-        one at a time, or the file read and parsed again.  The run lets go
-        of them (each file is checked once)."""
+        one at a time.  The run lets go of them (each file is checked once)."""
         parsed, checked.parsed = checked.parsed, None
         where, checked.spilled = checked.spilled, None
-        if parsed is None:
-            with open(checked.name, "rb") as fh:
-                parsed = parse_file(checked.name, fh.read())
-            if not checked.manifest:
-                parsed.documents.clear()
         documents, parsed.documents = parsed.documents, []
         if where is None:
             return parsed, documents
@@ -362,7 +355,7 @@ def load(sources: Iterable[Source], settings, context: Callable[[set], Iterable[
             from kubelint.parse import directives_in_text
 
             text = source.data.decode("utf-8", errors="replace")
-            run.files.append(CheckedFile(source.name, ParsedFile(source.name, text, directives=directives_in_text(text)), tuple(findings), False))
+            run.files.append(CheckedFile(source.name, ParsedFile(source.name, text, directives=directives_in_text(text)), tuple(findings)))
             continue
         gathered = FileFacts()
         in_memory: list[Document] = []
