@@ -295,7 +295,7 @@ def test_answers_of_impure_policies_are_not_reused(tmp_path):
 
 def test_the_pack_sends_a_crd_its_header_and_skips_rules_about_other_kinds():
     """The shipped pack names its fields (policies/README.md): a
-    CustomResourceDefinition is sent apiVersion, kind and metadata, and is
+    CustomResourceDefinition is sent its kind and metadata, and is
     evaluated for the rules about every kind only (and not for
     deny_required_annotations: the settings ask for no annotation; nor
     deny_default_namespace: it is not in the default namespace)."""
@@ -305,7 +305,7 @@ def test_the_pack_sends_a_crd_its_header_and_skips_rules_about_other_kinds():
         "metadata": {"name": "widgets.example.com"}, "spec": {"versions": [{"name": "v1", "schema": {}}]},
     }
     entry, sent = policies.conftest_job(crd)
-    assert sent == {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "widgets.example.com"}}
+    assert sent == {"kind": "CustomResourceDefinition", "metadata": {"name": "widgets.example.com"}}
     answer = policies.compiled.evaluate((entry, sent))
     assert sorted(answer) == [
         "main.deny_namespace_not_allowed", "main.deny_required_labels",  # (deny_default_namespace: not in default)
@@ -545,6 +545,10 @@ violation contains "shadowed" if {
   settings := {"annotations": true}
   settings.annotations
 }
+deny_assigned contains "assigned" if {
+  value := data.company.assigned
+  value != 0
+}
 """
 
 
@@ -553,7 +557,7 @@ violation contains "shadowed" if {
     [
         ({}, ["main.violation"]),
         ({"annotations": False, "strict": False}, ["main.violation"]),
-        ({"annotations": [], "strict": 0}, ["main.deny", "main.violation", "main.warn"]),  # (true in Rego)
+        ({"annotations": [], "strict": 0, "assigned": False}, ["main.deny", "main.deny_assigned", "main.violation", "main.warn"]),  # (true in Rego; false is a value to assign)
         ({"strict": "yes"}, ["main.violation", "main.warn"]),
     ],
 )

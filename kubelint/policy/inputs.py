@@ -22,8 +22,9 @@ compiled modules (the upgraded Rego v1 text):
   object of another kind is not evaluated for it.
 * Settings.  A body with a statement that is a reference into data alone
   (`data.company.x`, or `settings.x` with `settings := data.company` and a
-  constant default) that the loaded data leave undefined or false never
-  succeeds: it is for no kind.
+  constant default) that the loaded data leave undefined or false, or that
+  assigns such a reference to a local (`x := data.company.x`) the data
+  leave undefined, never succeeds: it is for no kind.
 * Values.  A rule whose one body states `input.a.b == "value"` is evaluated
   only for objects that have that value.
 
@@ -392,10 +393,14 @@ _UNDEFINED, _UNKNOWN = object(), object()
 def _never(prog: Program, package: str, s: list[Token], body: list[Token], data: dict) -> bool:
     """Whether statement `s` is a reference into data alone (directly, or
     through a rule `name := data.path` with an optional constant default)
-    whose value is undefined or false with these data: then the body never
-    succeeds, whatever the object."""
+    whose value is undefined or false with these data, or assigns such a
+    reference to a local (`x := data.path`) and it is undefined: then the
+    body never succeeds, whatever the object."""
     if not s or s[0].kind != "ident":
         return False
+    assigned = len(s) > 2 and s[1].text == ":=" and s[2].kind == "ident"
+    if assigned:
+        s = s[2:]  # `x := data.kubelint.x`: fails when undefined (false is a value to assign)
     path = _plain_ref(s)
     if path is None:
         return False
@@ -410,7 +415,7 @@ def _never(prog: Program, package: str, s: list[Token], body: list[Token], data:
         if value is _UNKNOWN or value is _UNDEFINED:
             break
         value = value.get(key, _UNDEFINED) if isinstance(value, dict) else _UNDEFINED
-    return value is _UNDEFINED or value is False
+    return value is _UNDEFINED or value is False and not assigned
 
 
 def _plain_ref(toks: list[Token]) -> list[str] | None:
