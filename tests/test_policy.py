@@ -488,9 +488,9 @@ def test_policy_list_shows_the_pack(run_cli):
     code, out, _ = run_cli("policy", "list", ROOT / "policies")
     assert code == 0
     lines = out.splitlines()
-    assert "main.deny_default_namespace  error  conftest  " + str(ROOT / "policies/conftest/namespaces.rego") + ":28" in lines
+    assert "main.deny_default_namespace  error  conftest  " + str(ROOT / "policies/conftest/namespaces.rego") + ":25" in lines
     assert any(line.startswith("KubelintContainerLimits/memory-limit  warning  constraint (warn)") for line in lines)
-    assert lines[-1] == "9 conftest rules, 1 templates, 1 constraints, 30 tests"
+    assert lines[-1] == "9 conftest rules, 1 templates, 1 constraints, 37 tests"
 
 
 def test_policy_subcommands_have_help(run_cli):

@@ -1,34 +1,40 @@
 # Helpers shared by the policies of this pack (package main; names start kl_).
 #
-# Each policy is a pure function of (object, settings) that returns its
-# results, and a thin deny_/warn_ rule that applies it to the object (a view
-# of `input`, below) and `data.kubelint`.  The unit tests call the functions
-# directly: regopy 1.5.2 (kubelint's embedded engine) crashes on
-# `with input as` around most bodies.
+# Each policy is a function of plain values (a label, a map of labels, a
+# list of settings) that returns its results, and a deny_/warn_ rule that
+# reads those values from `input` and `data.kubelint`, cheap tests first
+# (kubelint evaluates every rule about an object's kind on every such
+# object).  The unit tests call the functions with values, and the rules
+# and the helpers below `with input as` an object (kubelint policy test
+# sets that input itself: regopy 1.5.2 crashes on `with` around most bodies).
 package main
 
 import rego.v1
 
-# The pack's settings: data.kubelint (see policies/data.example.yaml).
+# The pack's settings: data.kubelint (see policies/README.md).
 # (Never read `data` as a whole: a rule that reads all of data depends on itself.)
 default kl_settings := {}
 
 kl_settings := data.kubelint
 
-# The object as the rules pass it to their functions: the input's fields by
-# name, never `input` whole.  kubelint sends a policy only the input fields
-# it names (policies/README.md), so a rule that reads metadata does not make
-# it send a CustomResourceDefinition's schema.  A field the object lacks is
-# absent here too.
-kl_head["apiVersion"] := input.apiVersion
+# "Kind name" of the input, as messages begin ("<unnamed>" without a name).
+default kl_name := "<unnamed>"
 
-kl_head["kind"] := input.kind
+kl_name := input.metadata.name
 
-kl_head["metadata"] := input.metadata
+kl_input_label := concat(" ", [input.kind, kl_name])
 
-# kl_head and the spec, for the rules that read the spec (each guarded by
-# the kinds it is about, so other kinds are not sent their spec; the rules
-# about Pods and workloads read fewer fields, below).
+# The labels of the input ({} without any).
+default kl_labels := {}
+
+kl_labels := input.metadata.labels
+
+# A view of the input for the rules whose functions take an object (the
+# GitOps sources and Ingress hosts rules, each guarded by the kinds it is
+# about): the input's fields by name, never `input` whole.  kubelint sends a
+# policy only the input fields it names (policies/README.md), so a rule that
+# reads metadata does not make it send a CustomResourceDefinition's schema.
+# A field the object lacks is absent here too.
 kl_object["apiVersion"] := input.apiVersion
 
 kl_object["kind"] := input.kind
@@ -53,55 +59,55 @@ kl_pod_spec_path := {
 
 kl_container_fields := ["initContainers", "containers", "ephemeralContainers"]
 
-# Every container of an object, with its path: {"path": [...], "container": {...}}.
-kl_containers(obj) := {c |
-	spec_path := kl_pod_spec_path[obj.kind]
-	spec := object.get(obj, spec_path, {})
-	field := kl_container_fields[_]
-	container := object.get(spec, field, [])[i]
-	c := {"path": array.concat(spec_path, [field, i]), "container": container}
-}
-
 kl_name(obj) := object.get(obj, ["metadata", "name"], "<unnamed>")
 
 # (Messages are built with concat: regopy 1.5.2's sprintf sometimes keeps the
 # JSON quotes of a string argument.)
 kl_label(obj) := concat(" ", [obj.kind, kl_name(obj)])
 
-# The containers of the input as kl_containers gives them, each with only its
-# name and image: the fields the registries rule reads, by name, so a
-# workload is not sent the rest of its pod template.  (A missing name or
-# image reads as "", as the rule reads it.  `spec[field][i]` alone binds i:
-# regopy 1.5.2 does not iterate a reference inside object.get.)
+# The kinds whose objects hold a pod spec (the keys of kl_pod_spec_path).
+kl_pod_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"}
+
+kl_template_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
+
+# Every container (init and ephemeral too) of the input, with its path, name
+# and image: {"path": [...], "name": ..., "image": ...}.  Each field is named
+# (input.spec[field][i].image), never the container whole, so a workload is
+# not sent the rest of its pod template.  (A missing name or image reads as
+# "".  `spec[field][i]` alone binds i: regopy 1.5.2 does not iterate a
+# reference inside object.get.)
 kl_input_images contains c if {
-	kl_pod_spec_path[input.kind] == ["spec"]
+	input.kind == "Pod"
 	some field in kl_container_fields
 	some i
 	input.spec[field][i]
-	image := object.get(input.spec[field][i], "image", "")
-	c := {"path": ["spec", field, i], "container": {"name": object.get(input.spec[field][i], "name", ""), "image": image}}
-}
-
-kl_input_images contains c if {
-	kl_pod_spec_path[input.kind] == ["spec", "template", "spec"]
-	some field in kl_container_fields
-	some i
-	input.spec.template.spec[field][i]
-	image := object.get(input.spec.template.spec[field][i], "image", "")
 	c := {
-		"path": ["spec", "template", "spec", field, i],
-		"container": {"name": object.get(input.spec.template.spec[field][i], "name", ""), "image": image},
+		"path": ["spec", field, i],
+		"name": object.get(input.spec[field][i], "name", ""),
+		"image": object.get(input.spec[field][i], "image", ""),
 	}
 }
 
 kl_input_images contains c if {
-	kl_pod_spec_path[input.kind] == ["spec", "jobTemplate", "spec", "template", "spec"]
+	kl_template_kinds[input.kind]
+	some field in kl_container_fields
+	some i
+	input.spec.template.spec[field][i]
+	c := {
+		"path": ["spec", "template", "spec", field, i],
+		"name": object.get(input.spec.template.spec[field][i], "name", ""),
+		"image": object.get(input.spec.template.spec[field][i], "image", ""),
+	}
+}
+
+kl_input_images contains c if {
+	input.kind == "CronJob"
 	some field in kl_container_fields
 	some i
 	input.spec.jobTemplate.spec.template.spec[field][i]
-	image := object.get(input.spec.jobTemplate.spec.template.spec[field][i], "image", "")
 	c := {
 		"path": ["spec", "jobTemplate", "spec", "template", "spec", field, i],
-		"container": {"name": object.get(input.spec.jobTemplate.spec.template.spec[field][i], "name", ""), "image": image},
+		"name": object.get(input.spec.jobTemplate.spec.template.spec[field][i], "name", ""),
+		"image": object.get(input.spec.jobTemplate.spec.template.spec[field][i], "image", ""),
 	}
 }

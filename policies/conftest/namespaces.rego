@@ -4,34 +4,31 @@ package main
 
 import rego.v1
 
-default_namespace_used(obj) := {r |
-	object.get(obj, ["metadata", "namespace"], "") == "default"
+# The results for an object (`label`: its kind and name) in `namespace`.
+default_namespace_used(label, namespace) := {r |
+	namespace == "default"
 	r := {
-		"msg": concat(" ", [kl_label(obj), "is in the default namespace"]),
+		"msg": concat(" ", [label, "is in the default namespace"]),
 		"path": ["metadata", "namespace"],
 		"fix": "Put the object in a namespace of its own.",
 	}
 }
 
-namespace_not_allowed(obj, settings) := {r |
-	allowed := object.get(settings, "allowed_namespaces", null)
-	allowed != null
-	ns := object.get(obj, ["metadata", "namespace"], null)
-	ns != null
-	count({a | a := allowed[_]; a == ns}) == 0
+namespace_not_allowed(label, namespace, allowed) := {r |
+	not namespace in allowed
 	r := {
-		"msg": concat("", [kl_label(obj), " is in namespace \"", ns, "\", not one of the allowed namespaces (", concat(", ", allowed), ")"]),
+		"msg": concat("", [label, " is in namespace \"", namespace, "\", not one of the allowed namespaces (", concat(", ", allowed), ")"]),
 		"path": ["metadata", "namespace"],
 	}
 }
 
 deny_default_namespace contains r if {
 	input.metadata.namespace == "default"
-	some r in default_namespace_used(kl_head)
+	some r in default_namespace_used(kl_input_label, input.metadata.namespace)
 }
 
 deny_namespace_not_allowed contains r if {
-	kl_settings.allowed_namespaces
-	input.metadata.namespace
-	some r in namespace_not_allowed(kl_head, kl_settings)
+	allowed := data.kubelint.allowed_namespaces
+	namespace := input.metadata.namespace
+	some r in namespace_not_allowed(kl_input_label, namespace, allowed)
 }

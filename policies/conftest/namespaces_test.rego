@@ -3,8 +3,7 @@ package main
 import rego.v1
 
 test_default_namespace_denied if {
-	results := default_namespace_used({"kind": "Service", "metadata": {"name": "web", "namespace": "default"}})
-	results == {{
+	default_namespace_used("Service web", "default") == {{
 		"msg": "Service web is in the default namespace",
 		"path": ["metadata", "namespace"],
 		"fix": "Put the object in a namespace of its own.",
@@ -12,19 +11,20 @@ test_default_namespace_denied if {
 }
 
 test_own_namespace_passes if {
-	count(default_namespace_used({"kind": "Service", "metadata": {"name": "web", "namespace": "shop"}})) == 0
+	count(default_namespace_used("Service web", "shop")) == 0
+}
+
+test_default_namespace_rule if {
+	count(deny_default_namespace) == 1 with input as {"kind": "Service", "metadata": {"name": "web", "namespace": "default"}}
 }
 
 test_namespace_not_allowed if {
-	obj := {"kind": "Service", "metadata": {"name": "web", "namespace": "tmp"}}
-	count(namespace_not_allowed(obj, {"allowed_namespaces": ["shop", "payments"]})) == 1
+	namespace_not_allowed("Service web", "tmp", ["shop", "payments"]) == {{
+		"msg": "Service web is in namespace \"tmp\", not one of the allowed namespaces (shop, payments)",
+		"path": ["metadata", "namespace"],
+	}}
 }
 
 test_allowed_namespace_passes if {
-	obj := {"kind": "Service", "metadata": {"name": "web", "namespace": "shop"}}
-	count(namespace_not_allowed(obj, {"allowed_namespaces": ["shop"]})) == 0
-}
-
-test_any_namespace_when_not_configured if {
-	count(namespace_not_allowed({"kind": "Service", "metadata": {"name": "web", "namespace": "tmp"}}, {})) == 0
+	count(namespace_not_allowed("Service web", "shop", ["shop"])) == 0
 }

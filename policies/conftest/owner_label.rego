@@ -6,19 +6,24 @@ import rego.v1
 
 owner_label_kinds := {"Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Pod", "Service", "Ingress"}
 
-owner_label_missing(obj, settings) := {r |
-	owner_label_kinds[obj.kind]
-	keys := object.get(settings, "owner_labels", ["owner", "team"])
-	labels := object.get(obj, ["metadata", "labels"], {})
-	count({k | k := keys[_]; object.get(labels, k, null) != null}) == 0
+default owner_labels := ["owner", "team"]
+
+owner_labels := data.kubelint.owner_labels
+
+# The results for an object (`label`: its kind and name) whose labels are
+# `labels`, when one of the keys `owners` must be among them.
+owner_label_missing(label, labels, owners) := {r |
+	every key in owners {
+		object.get(labels, key, null) == null
+	}
 	r := {
-		"msg": concat("", [kl_label(obj), " has no owner label (one of: ", concat(", ", keys), ")"]),
+		"msg": concat("", [label, " has no owner label (one of: ", concat(", ", owners), ")"]),
 		"path": ["metadata"],
-		"fix": concat("", ["Add a label ", keys[0], " with the owning team to metadata.labels."]),
+		"fix": concat("", ["Add a label ", owners[0], " with the owning team to metadata.labels."]),
 	}
 }
 
 deny_owner_label contains r if {
 	owner_label_kinds[input.kind]
-	some r in owner_label_missing(kl_head, kl_settings)
+	some r in owner_label_missing(kl_input_label, kl_labels, owner_labels)
 }

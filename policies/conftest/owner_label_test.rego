@@ -3,8 +3,7 @@ package main
 import rego.v1
 
 test_owner_label_missing if {
-	results := owner_label_missing({"kind": "Deployment", "metadata": {"name": "web"}}, {})
-	results == {{
+	owner_label_missing("Deployment web", {}, ["owner", "team"]) == {{
 		"msg": "Deployment web has no owner label (one of: owner, team)",
 		"path": ["metadata"],
 		"fix": "Add a label owner with the owning team to metadata.labels.",
@@ -12,14 +11,17 @@ test_owner_label_missing if {
 }
 
 test_team_label_is_enough if {
-	count(owner_label_missing({"kind": "Deployment", "metadata": {"name": "web", "labels": {"team": "payments"}}}, {})) == 0
+	count(owner_label_missing("Deployment web", {"team": "payments"}, ["owner", "team"])) == 0
 }
 
 test_owner_labels_configurable if {
-	obj := {"kind": "Service", "metadata": {"name": "web", "labels": {"team": "payments"}}}
-	count(owner_label_missing(obj, {"owner_labels": ["example.com/owner"]})) == 1
+	count(owner_label_missing("Service web", {"team": "payments"}, ["example.com/owner"])) == 1
+}
+
+test_default_owner_labels_and_kinds if {
+	count(deny_owner_label) == 1 with input as {"kind": "Deployment", "metadata": {"name": "web"}}
 }
 
 test_other_kinds_not_checked if {
-	count(owner_label_missing({"kind": "ConfigMap", "metadata": {"name": "c"}}, {})) == 0
+	count(deny_owner_label) == 0 with input as {"kind": "ConfigMap", "metadata": {"name": "c"}}
 }

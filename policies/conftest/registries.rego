@@ -21,24 +21,24 @@ registries_is_host(part) if contains(part, ":")
 
 registries_is_host("localhost")
 
-registries_not_allowed(obj, settings) := registries_check(kl_containers(obj), settings)
-
-# The results for containers as kl_containers (or kl_input_images) gives them.
-registries_check(containers, settings) := {r |
-	allowed := object.get(settings, "allowed_registries", null)
-	allowed != null
-	c := containers[_]
-	image := object.get(c.container, "image", "")
+registries_allowed(image, allowed) if {
 	full := registries_full_image(image)
-	count({a | a := allowed[_]; startswith(full, a)}) == 0
-	r := {
-		"msg": concat("", ["container \"", object.get(c.container, "name", ""), "\" uses image \"", image, "\" from a registry that is not allowed (", concat(", ", allowed), ")"]),
-		"path": array.concat(c.path, ["image"]),
-	}
+	some prefix in allowed
+	startswith(full, prefix)
+}
+
+# The result for a container as kl_input_images gives it, whose image is not
+# under a prefix of `allowed`.
+registries_result(c, allowed) := {
+	"msg": concat("", ["container \"", c.name, "\" uses image \"", c.image, "\" from a registry that is not allowed (", concat(", ", allowed), ")"]),
+	"path": array.concat(c.path, ["image"]),
 }
 
 deny_registry_not_allowed contains r if {
-	kl_settings.allowed_registries
-	kl_pod_spec_path[input.kind]
-	some r in registries_check(kl_input_images, kl_settings)
+	kl_pod_kinds[input.kind]
+	allowed := data.kubelint.allowed_registries
+	some c in kl_input_images
+	is_string(c.image)
+	not registries_allowed(c.image, allowed)
+	r := registries_result(c, allowed)
 }

@@ -5,34 +5,36 @@ package main
 
 import rego.v1
 
-required_labels_missing(obj, settings) := {r |
-	key := object.get(settings, "required_labels", [])[_]
-	object.get(obj, ["metadata", "labels", key], null) == null
+# The results for an object (`label`: its kind and name) whose labels are
+# `labels`, when the keys `required` must be among them.
+required_labels_missing(label, labels, required) := {r |
+	some key in required
+	object.get(labels, key, null) == null
 	r := {
-		"msg": concat("", [kl_label(obj), " has no label \"", key, "\""]),
+		"msg": concat("", [label, " has no label \"", key, "\""]),
 		"path": ["metadata"],
 		"fix": concat("", ["Add the label ", key, " to metadata.labels."]),
 	}
 }
 
-required_annotations_missing(obj, settings) := {r |
-	key := object.get(settings, "required_annotations", [])[_]
-	object.get(obj, ["metadata", "annotations", key], null) == null
+required_annotations_missing(label, annotations, required) := {r |
+	some key in required
+	object.get(annotations, key, null) == null
 	r := {
-		"msg": concat("", [kl_label(obj), " has no annotation \"", key, "\""]),
+		"msg": concat("", [label, " has no annotation \"", key, "\""]),
 		"path": ["metadata"],
 		"fix": concat("", ["Add the annotation ", key, " to metadata.annotations."]),
 	}
 }
 
-# (Each rule tests what it needs before calling its function: one evaluation
-# per object runs every rule, so the cheap test keeps the pack fast.)
+# (Each rule reads its setting first: one evaluation per object runs every
+# rule, so a rule that is not configured costs one lookup.)
 deny_required_labels contains r if {
-	kl_settings.required_labels
-	some r in required_labels_missing(kl_head, kl_settings)
+	required := data.kubelint.required_labels
+	some r in required_labels_missing(kl_input_label, kl_labels, required)
 }
 
 deny_required_annotations contains r if {
-	kl_settings.required_annotations
-	some r in required_annotations_missing(kl_head, kl_settings)
+	required := data.kubelint.required_annotations
+	some r in required_annotations_missing(kl_input_label, object.get(input.metadata, "annotations", {}), required)
 }
