@@ -444,6 +444,46 @@ def test_object_get_reads_the_key_it_names(use, read):
     assert tree(source) == read
 
 
+def test_an_index_bound_to_constant_strings_reads_those_keys_only():
+    """`some field in ["containers", "initContainers"]` (or a rule of the
+    package that is such a literal): `input.spec[field]` reads those two
+    fields of spec, not every field."""
+    source = textwrap.dedent("""\
+        package main
+        import rego.v1
+        fields := ["containers", "initContainers"]
+        deny contains image if {
+          some field in fields
+          image := input.spec[field][_].image
+        }
+        warn contains name if {
+          some field in {"containers"}
+          some i
+          input.spec[field][i]
+          name := input.spec[field][i].name
+        }
+        """)
+    W = inputs.WILD
+    assert tree(source) == {"spec": {"containers": {W: {"image": True}}, "initContainers": {W: {"image": True}}}}
+    assert tree(source, "warn") == {"spec": {"containers": {W: {"name": True}}}}
+    pod = {"spec": {"containers": [{"image": "a", "env": []}], "volumes": [{"name": "v", "image": "no"}], "initContainers": [{"image": "b"}]}}
+    assert inputs.prune(pod, tree(source)) == {"spec": {"containers": [{"image": "a"}], "initContainers": [{"image": "b"}]}}
+
+
+@pytest.mark.parametrize(
+    "binding",
+    [
+        "some field in [\"containers\", input.x]",  # not every element a constant string
+        "some field in fields\n  some field",  # declared again
+        "some field in fields\n  field := \"volumes\"",  # assigned again
+        "some field in {\"containers\": \"volumes\"}",  # `in` an object: its values
+    ],
+)
+def test_an_index_bound_otherwise_reads_every_key(binding):
+    source = f"package main\nimport rego.v1\nfields := [\"containers\"]\ndeny contains image if {{\n  {binding}\n  image := input.spec[field][_].image\n}}\n"
+    assert tree(source)["spec"] == {inputs.WILD: {inputs.WILD: {"image": True}}}
+
+
 def test_a_reference_alone_in_a_body_binds_without_reading_the_elements():
     """`input.a[i]` as a statement of its own tests each element for being
     there: the elements are sent, with only the fields other references name."""

@@ -10,12 +10,15 @@ compiled modules (the upgraded Rego v1 text):
   an index that is not a quoted string (`input.a[i].b`, `input.a[_].b`)
   keeps that field of every element, and a reference that ends with one
   (`input.a[i]`) keeps the elements whole, unless it is a statement by
-  itself (`some i; input.a[i]`: it only binds i).  `object.get(input.a,
-  ["b", "c"], default)` reads input.a.b.c.  A rule reads the fields its own
-  bodies and the rules and functions it calls name; kubelint sends only the
-  union, so the rule sees the same value at every path it can reach.  A
-  bare `input` (passed to a function, assigned, iterated, `input[k]`) reads
-  everything: no pruning for a rule that can reach one.
+  itself (`some i; input.a[i]`: it only binds i).  An index bound once to
+  constant strings (`some f in ["containers", "initContainers"]`, or a rule
+  of the package that is such a literal) keeps those keys only.
+  `object.get(input.a, ["b", "c"], default)` reads input.a.b.c.  A rule
+  reads the fields its own bodies and the rules and functions it calls
+  name; kubelint sends only the union, so the rule sees the same value at
+  every path it can reach.  A bare `input` (passed to a function, assigned,
+  iterated, `input[k]`) reads everything: no pruning for a rule that can
+  reach one.
 * Kind guards.  A conftest rule every body of which states `input.kind ==
   "X"`, `input.kind in {"X", "Y"}`, or `NAME[input.kind]` (NAME a constant
   object or set in the same package) produces nothing for other kinds; an
@@ -212,9 +215,10 @@ class _Wild:
 WILD = _Wild()  # a key of a field tree: every key or index at that level
 
 
-def input_tree(chunks: Iterable[Chunk] | None) -> Any:
+def input_tree(chunks: Iterable[Chunk] | None, prog: Program | None = None) -> Any:
     """The field tree the chunks can read of `input` (EVERYTHING when they
-    use it whole)."""
+    use it whole).  With the program, an index bound to constant strings
+    (`some field in ["containers", "initContainers"]`) reads those keys only."""
     if chunks is None:
         return EVERYTHING
     tree: dict = {}
@@ -222,6 +226,7 @@ def input_tree(chunks: Iterable[Chunk] | None) -> Any:
         toks = chunk.tokens
         n = len(toks)
         bodies = _body_depths(toks)
+        bound = _constant_bindings(prog, chunk) if prog is not None else {}
         for j, t in enumerate(toks):
             if t.kind != "ident" or t.text != "input" or (j and toks[j - 1].text == "."):
                 continue
@@ -237,6 +242,9 @@ def input_tree(chunks: Iterable[Chunk] | None) -> Any:
                     text = toks[k + 1].text
                     path.append(json.loads(text) if toks[k + 1].kind == "str" else text[1:-1])
                     k += 3
+                elif k + 2 < n and toks[k].text == "[" and toks[k + 1].text in bound and toks[k + 2].text == "]":
+                    path.append(bound[toks[k + 1].text])  # one of these keys
+                    k += 3
                 elif toks[k].text == "[" and toks[k].kind == "op":
                     path.append(WILD)  # any other index: every element
                     k = _skip_balanced(toks, k)
@@ -249,14 +257,81 @@ def input_tree(chunks: Iterable[Chunk] | None) -> Any:
                 # `some i; input.a[i]` as a statement of its own binds i and
                 # tests each element for being there: the elements are
                 # sent, but none of their fields for this
-                _add(tree, path, {})
+                for one in _expand(path):
+                    _add(tree, one, {})
                 continue
             while path and path[-1] is WILD:
                 path.pop()  # `input.a[i]` reads the elements whole
             if not path:
                 return EVERYTHING
-            _add(tree, path)
+            for one in _expand(path):
+                _add(tree, one)
     return tree
+
+
+def _expand(path: list) -> list[list]:
+    """The paths a path with alternatives (a tuple of keys) stands for."""
+    out: list[list] = [[]]
+    for part in path:
+        if type(part) is tuple:
+            out = [[*p, key] for p in out for key in part]
+        else:
+            for p in out:
+                p.append(part)
+    return out
+
+
+def _constant_bindings(prog: Program, chunk: Chunk) -> dict[str, tuple[str, ...]]:
+    """Variables the chunk binds, once, by `some NAME in C` (C a literal
+    array or set of strings, or a rule of the package that is one), and
+    binds nowhere else: NAME -> those strings."""
+    toks = chunk.tokens
+    n = len(toks)
+    package = prog.packages.get(chunk.module, "")
+    found: dict[str, tuple[str, ...]] = {}
+    for i, t in enumerate(toks):
+        if t.text != "some" or i + 3 >= n or toks[i + 1].kind != "ident" or toks[i + 2].text != "in":
+            continue
+        name, start = toks[i + 1].text, i + 3
+        if toks[start].text in ("[", "{") and toks[start].kind == "op":
+            end = _skip_balanced(toks, start)
+            values = _literal_strings(toks[start:end], keys=False)
+        elif toks[start].kind == "ident":
+            end = start + 1
+            values = _constant_values(prog, package, toks[start].text)
+        else:
+            continue
+        if values is None or (end < n and toks[end].kind != "nl" and toks[end].text not in (";", "}")):
+            continue
+        uses = [j for j, x in enumerate(toks) if x.kind == "ident" and x.text == name and not (j and toks[j - 1].text == ".")]
+        if uses[0] != i + 1 or any(_declared(toks, j) or j + 1 < n and toks[j + 1].text in (":=", "=") for j in uses[1:]):
+            continue  # bound elsewhere too, or used before: not only these values
+        found[name] = tuple(sorted(values))
+    return found
+
+
+def _declared(toks: list[Token], j: int) -> bool:
+    """Whether toks[j] is a name a `some` declares (`some a, b`, `some k, v in x`)."""
+    k = j - 1
+    while k >= 0 and (toks[k].kind == "ident" or toks[k].text == ","):
+        if toks[k].text == "some":
+            return True
+        k -= 1
+    return False
+
+
+def _constant_values(prog: Program, package: str, name: str) -> set[str] | None:
+    """The strings of a rule `name := [...]` or `name := {...}` (an array or
+    set literal of strings), else None."""
+    chunks = prog.chunks.get((package, name))
+    if not chunks or len(chunks) != 1:
+        return None
+    toks = [t for t in chunks[0].tokens if t.kind != "nl"]
+    if len(toks) < 3 or toks[1].text not in (":=", "=") or toks[2].text not in ("[", "{"):
+        return None
+    if _skip_balanced(toks, 2) != len(toks):
+        return None
+    return _literal_strings(toks[2:], keys=False)
 
 
 def _body_depths(toks: list[Token]) -> set[int]:
@@ -624,7 +699,7 @@ def rule_tree(prog: Program, package: str, rule: str) -> Any:
     chunks = closure(prog, package, rule)
     if chunks is None:
         return EVERYTHING
-    return input_tree([*chunks, *prog.imports])
+    return input_tree([*chunks, *prog.imports], prog)
 
 
 # --- the plan of a policy set --------------------------------------------

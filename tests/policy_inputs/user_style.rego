@@ -100,3 +100,20 @@ deny_default_ns[msg] {
   msg := concat(" ", [input.kind, input.metadata.name, "in default"])
 }
 
+
+pod_container_fields := ["initContainers", "containers"]
+
+warn_pull_policy[msg] {
+  some field in pod_container_fields
+  some i
+  input.spec.template.spec[field][i]
+  not input.spec.template.spec[field][i].imagePullPolicy
+  msg := sprintf("%s %d has no imagePullPolicy", [field, i])
+}
+
+deny_host_ports[msg] {
+  some field in ["containers", "initContainers", "ephemeralContainers"]
+  port := input.spec.template.spec[field][_].ports[_]
+  port.hostPort
+  msg := sprintf("hostPort %v in %s", [port.hostPort, field])
+}
