@@ -197,6 +197,35 @@ def test_sprintf_prints_strings_bare_and_missing_arguments_as_go_does(run_cli, t
     ]
 
 
+def test_input_strings_with_backslashes_quotes_and_newlines_reach_regopy_as_written(run_cli, tmp_path):
+    # regopy 1.5.2 reads an input string as the inside of a JSON string:
+    # given as it is, `^web\.shop$` was "Invalid escape sequence", the
+    # comparisons never held, and the message's JSON was broken.
+    annotations = (
+        "  annotations:\n"
+        "    pattern: '^web\\.shop$'\n"
+        "    note: 'say \"hi\"'\n"
+        '    lines: "one\\ntwo"\n'
+        "    path: 'C:\\web'\n"
+    )
+    manifest = write(tmp_path / "deploy.yaml", DEPLOYMENT.replace("  namespace: shop\n", "  namespace: shop\n" + annotations))
+    policy = write(tmp_path / "p.rego", """\
+        package main
+        import rego.v1
+        a := input.metadata.annotations
+        deny contains "pattern" if regex.match(a.pattern, "web.shop")
+        deny contains "note" if a.note == "say \\"hi\\""
+        deny contains "lines" if split(a.lines, "\\n") == ["one", "two"]
+        deny contains a.path if endswith(a.path, "\\\\web")
+        """)
+    assert sorted(f[4] for f in findings(run_cli, "--policy", policy, manifest)) == [
+        "Deployment shop/web: C:\\web",
+        "Deployment shop/web: lines",
+        "Deployment shop/web: note",
+        "Deployment shop/web: pattern",
+    ]
+
+
 def test_error_columns_map_back_through_the_upgrade(run_cli, tmp_path, manifest):
     # `if ` is inserted before the `{` on line 3; the error on that line is
     # reported at its column in the file.

@@ -571,6 +571,23 @@ def _upgrade(module: Module, source: str, partial_sets, missing_if, imports, bar
     return text
 
 
+_TO_ESCAPE = re.compile(r'[\\"\x00-\x1f]')
+
+
+def rego_string(text: str) -> bytes:
+    """A string as regopy 1.5.2 keeps one: the text between the quotes of
+    its JSON form, as its JSON reader and Rego string literals give it.
+    regoInputString takes the bytes as that text, so a string passed as it
+    is goes wrong where it has a backslash, a quote or a control character:
+    a regex from a parameter (`^a\\.b$`) is "Invalid escape sequence",
+    `input.x == "say \\"hi\\""` is never true, and the result's JSON is
+    broken.  (What regopy still gets wrong on such strings, wherever they
+    come from: count, indexof and the like count the escapes.)"""
+    if _TO_ESCAPE.search(text) is None:
+        return text.encode()
+    return json.dumps(text, ensure_ascii=False)[1:-1].encode()
+
+
 def conftest_rules(module: Module) -> list[str]:
     """The rules of a module that conftest reads (deny, warn, violation...)."""
     return [name for name in module.rules if CONFTEST_RULE_RE.match(name)]
