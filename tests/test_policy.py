@@ -98,8 +98,11 @@ def test_v0_module_is_upgraded_and_keeps_its_lines():
 def test_v1_module_is_not_upgraded():
     module = read_module("p.rego", IMAGES_V1)
     assert module.version == "v1"
-    # only the binding regopy needs under `not` (see the rewrite tests below)
-    assert module.v1_source == IMAGES_V1.replace('not contains(c.image, ":")', '__kln0 := c.image; not contains(__kln0, ":")')
+    # only the rewrites regopy needs (see the rewrite tests below): the
+    # binding under `not`, the sprintf read piecewise
+    assert module.v1_source == IMAGES_V1.replace('not contains(c.image, ":")', '__kln0 := c.image; not contains(__kln0, ":")').replace(
+        'sprintf("container %s has no tag", [c.name])', 'concat("", ["container ", sprintf("%s", [c.name]), " has no tag"])'
+    )
 
 
 def test_module_that_says_nothing_and_reads_the_same_is_v1():
@@ -158,6 +161,69 @@ def test_undefined_argument_under_not_leaves_the_body_undefined(run_cli, tmp_pat
 def test_a_line_opening_with_a_parenthesis_is_a_new_expression():
     src = "package x\nimport rego.v1\n\np if {\n  input.a\n  (input.b - 1) > 0\n}\n"
     assert read_module("p.rego", src).v1_source.splitlines()[4] == "  input.a;"
+
+
+def test_sprintf_with_more_than_one_verb_is_read_piecewise():
+    src = (
+        "package x\nimport rego.v1\n\n"
+        'p := sprintf("at %v; 100%% %5d", [a,\n  b])\n'
+        'q := sprintf("%v", [a])\n'
+        'r := sprintf("%v and %v", [a])\n'
+        's := sprintf("%v", [a, b])\n'
+        't := sprintf("%[1]v and %v", [a, b])\n'
+    )
+    out = read_module("p.rego", src).v1_source.splitlines()
+    assert out[3:5] == ['p := concat("", ["at ", sprintf("%v", [a]), "; 100% ", sprintf("%5d", [', "  b])])"]
+    assert out[5] == 'q := sprintf("%v", [a])'  # one verb alone: as it is
+    assert out[6] == 'r := concat("", [sprintf("%v", [a]), " and %!v(MISSING)"])'
+    assert out[7:9] == ['s := sprintf("%v", [a, b])', 't := sprintf("%[1]v and %v", [a, b])']  # Go's EXTRA, indexes: as they are
+
+
+def test_sprintf_prints_strings_bare_and_missing_arguments_as_go_does(run_cli, tmp_path, manifest):
+    # regopy 1.5.2 alone: `replicas at "spec/replicas"` (quotes around a
+    # string made by a builtin or passed as a function argument) and, for
+    # the verb with no argument, no finding at all.
+    policy = write(tmp_path / "p.rego", """\
+        package main
+        import rego.v1
+        where(field) := concat("/", ["spec", field])
+        named(kind) := sprintf("a %v", [kind])
+        deny contains msg if {
+          msg := sprintf("%v: replicas at %v (%v)", [named("Deployment"), where("replicas")])
+        }
+        """)
+    assert [f[4] for f in findings(run_cli, "--policy", policy, manifest)] == [
+        "Deployment shop/web: a Deployment: replicas at spec/replicas (%!v(MISSING))"
+    ]
+
+
+def test_input_strings_with_backslashes_quotes_and_newlines_reach_regopy_as_written(run_cli, tmp_path):
+    # regopy 1.5.2 reads an input string as the inside of a JSON string:
+    # given as it is, `^web\.shop$` was "Invalid escape sequence", the
+    # comparisons never held, and the message's JSON was broken.
+    annotations = (
+        "  annotations:\n"
+        "    pattern: '^web\\.shop$'\n"
+        "    note: 'say \"hi\"'\n"
+        '    lines: "one\\ntwo"\n'
+        "    path: 'C:\\web'\n"
+    )
+    manifest = write(tmp_path / "deploy.yaml", DEPLOYMENT.replace("  namespace: shop\n", "  namespace: shop\n" + annotations))
+    policy = write(tmp_path / "p.rego", """\
+        package main
+        import rego.v1
+        a := input.metadata.annotations
+        deny contains "pattern" if regex.match(a.pattern, "web.shop")
+        deny contains "note" if a.note == "say \\"hi\\""
+        deny contains "lines" if split(a.lines, "\\n") == ["one", "two"]
+        deny contains a.path if endswith(a.path, "\\\\web")
+        """)
+    assert sorted(f[4] for f in findings(run_cli, "--policy", policy, manifest)) == [
+        "Deployment shop/web: C:\\web",
+        "Deployment shop/web: lines",
+        "Deployment shop/web: note",
+        "Deployment shop/web: pattern",
+    ]
 
 
 def test_error_columns_map_back_through_the_upgrade(run_cli, tmp_path, manifest):

@@ -393,8 +393,11 @@ def _read_exact(reader, size: int, timeout: float | None) -> bytes | None:
 def make_input(value: Any):
     """A regopy input document built straight from plain data (about 1.6
     times faster than regopy.Input, which checks abstract types per node).
-    The caller frees it with rego_free_input."""
+    Strings go in as `rego_string` gives them.  The caller frees it with
+    rego_free_input."""
     from regopy import rego_shared as rs
+
+    from kubelint.policy.rego import rego_string
 
     lib = rs.rego
     i_str, i_int, i_float, i_bool, i_null = (
@@ -406,10 +409,10 @@ def make_input(value: Any):
     def add(v: Any) -> None:
         t = type(v)
         if t is str:
-            i_str(p, v.encode())
+            i_str(p, rego_string(v))
         elif t is dict:
             for k, x in v.items():
-                i_str(p, (k if type(k) is str else str(k)).encode())
+                i_str(p, rego_string(k if type(k) is str else str(k)))
                 add(x)
                 i_item(p)
             i_obj(p, len(v))
@@ -426,7 +429,7 @@ def make_input(value: Any):
         elif v is None:
             i_null(p)
         else:  # dates and other YAML scalars, as the API server would read them: strings
-            i_str(p, str(v).encode())
+            i_str(p, rego_string(str(v)))
 
     add(value)
     return p

@@ -21,6 +21,7 @@ back through the inserted text).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -225,6 +226,7 @@ def read_module(file: str, source: str, default_version: str = "auto") -> Module
         module.v1_source = source
     module.v1_source = hoist_iteration_arguments(module, separate_parenthesised_lines(module.v1_source))
     module.v1_source = hoist_negated_reference_arguments(module, module.v1_source)
+    module.v1_source = split_sprintf_formats(module, module.v1_source)
     return module
 
 
@@ -273,6 +275,115 @@ def hoist_negated_reference_arguments(module: Module, text: str) -> str:
             k += 1
         if hoisted:
             edits.append((t.start, t.start, "".join(hoisted)))
+    return _apply_edits(text, edits, module)
+
+
+def _format_pieces(fmt: str) -> tuple[list[str], list[str]] | None:
+    """A Go format string as literal pieces and verbs: (L0..Ln, V1..Vn),
+    `%%` read as `%`.  None for what a piecewise reading cannot keep: an
+    explicit argument index (`%[2]v`), a `*` width, a `%` with no verb."""
+    literals, verbs = [""], []
+    i, n = 0, len(fmt)
+    while i < n:
+        c = fmt[i]
+        if c != "%":
+            literals[-1] += c
+            i += 1
+            continue
+        if i + 1 < n and fmt[i + 1] == "%":
+            literals[-1] += "%"
+            i += 2
+            continue
+        m = _VERB_RE.match(fmt, i)
+        if m is None or m.group("verb") in "*[":
+            return None
+        verbs.append(m.group())
+        literals.append("")
+        i = m.end()
+    return literals, verbs
+
+
+_VERB_RE = re.compile(r"%[-+# 0]*\d*(?:\.\d*)?(?P<verb>.)", re.S)
+
+
+def split_sprintf_formats(module: Module, text: str) -> str:
+    """regopy 1.5.2's sprintf goes wrong where the format is more than one
+    verb (OPA/Go fmt.Sprintf reads the same format piece by piece):
+
+    * a string argument made by a builtin or passed through a function
+      argument (`concat(...)`, `upper(...)`, `f("lit")`) is printed with
+      double quotes around it: `sprintf("at %v", [concat("", ["a", "b"])])`
+      gives `at "ab"`, OPA `at ab` (regopy prints it bare when the format
+      is the verb alone, `sprintf("%v", [...])`);
+    * an argument missing for a verb makes the result undefined or the
+      error "Not a term"; Go prints `%!v(MISSING)` in its place.
+
+    So a call with a literal format and a literal array of no more
+    arguments than verbs is read piecewise:
+    `sprintf("at %v; %v", [a, b])` becomes
+    `concat("", ["at ", sprintf("%v", [a]), "; ", sprintf("%v", [b])])`,
+    and a missing argument's verb becomes the text Go prints for it.  Same
+    value in OPA (each verb formats its own argument; `%%` is `%`).  Every
+    edit is on one token, so lines stay where they were."""
+    if "sprintf" not in text:
+        return text
+    tokens = tokenize(text)
+    n = len(tokens)
+    edits: list[tuple[int, int, str]] = []
+    for i, t in enumerate(tokens):
+        if t.text != "sprintf" or t.kind != "ident" or (i and tokens[i - 1].text == "."):
+            continue
+        if i + 4 >= n or tokens[i + 1].text != "(" or tokens[i + 2].kind not in ("str", "raw") or tokens[i + 3].text != ",":
+            continue
+        fmt_token = tokens[i + 2]
+        if "\n" in fmt_token.text:
+            continue
+        k = _skip_newlines(tokens, i + 4)
+        if k >= n or tokens[k].text != "[":
+            continue
+        close = _skip_balanced(tokens, k) - 1
+        after = _skip_newlines(tokens, close + 1)
+        if close >= n or tokens[close].text != "]" or after >= n or tokens[after].text != ")":
+            continue
+        if fmt_token.kind == "raw":
+            fmt = fmt_token.text[1:-1]
+        else:
+            try:
+                fmt = json.loads(fmt_token.text)
+            except ValueError:
+                continue
+        pieces = _format_pieces(fmt)
+        if pieces is None:
+            continue
+        literals, verbs = pieces
+        # the array's elements: the commas between them, at its top level
+        commas, depth, last = [], 0, k
+        for j in range(k + 1, close):
+            tj = tokens[j]
+            if tj.kind == "op" and tj.text in OPEN:
+                depth += 1
+            elif tj.kind == "op" and tj.text in CLOSE:
+                depth -= 1
+            elif depth == 0 and tj.text == ",":
+                commas.append(j)
+            if tj.kind != "nl":
+                last = j
+        if commas and commas[-1] == last:
+            commas.pop()  # a trailing comma: `[a, b,]`
+        count = len(commas) + 1 if last > k else 0
+        if count > len(verbs) or count == 0 or (len(verbs) == 1 and literals == ["", ""]):
+            continue  # extra arguments (Go appends `%!(EXTRA ...)`), none, or one verb alone: as it is
+
+        def lit(s: str) -> str:
+            return json.dumps(s, ensure_ascii=False) + ", " if s else ""
+
+        tail = literals[count] + "".join(f"%!{v[-1]}(MISSING){literals[x + 1]}" for x, v in enumerate(verbs) if x >= count)
+        edits.append((t.start, t.start + len(t.text), "concat"))
+        edits.append((fmt_token.start, fmt_token.start + len(fmt_token.text), f'"", [{lit(literals[0])}sprintf({json.dumps(verbs[0])}'))
+        for x, comma in enumerate(commas):
+            edits.append((tokens[comma].start, tokens[comma].start + 1, f"]), {lit(literals[x + 1])}sprintf({json.dumps(verbs[x + 1])}, ["))
+        end = tokens[close]
+        edits.append((end.start, end.start + 1, "])" + (", " + json.dumps(tail, ensure_ascii=False) if tail else "") + "]"))
     return _apply_edits(text, edits, module)
 
 
@@ -458,6 +569,23 @@ def _upgrade(module: Module, source: str, partial_sets, missing_if, imports, bar
     if "rego.v0" in imports:
         text = re.sub(r"(?m)^\s*import\s+rego\.v0\s*$", "", text)
     return text
+
+
+_TO_ESCAPE = re.compile(r'[\\"\x00-\x1f]')
+
+
+def rego_string(text: str) -> bytes:
+    """A string as regopy 1.5.2 keeps one: the text between the quotes of
+    its JSON form, as its JSON reader and Rego string literals give it.
+    regoInputString takes the bytes as that text, so a string passed as it
+    is goes wrong where it has a backslash, a quote or a control character:
+    a regex from a parameter (`^a\\.b$`) is "Invalid escape sequence",
+    `input.x == "say \\"hi\\""` is never true, and the result's JSON is
+    broken.  (What regopy still gets wrong on such strings, wherever they
+    come from: count, indexof and the like count the escapes.)"""
+    if _TO_ESCAPE.search(text) is None:
+        return text.encode()
+    return json.dumps(text, ensure_ascii=False)[1:-1].encode()
 
 
 def conftest_rules(module: Module) -> list[str]:
