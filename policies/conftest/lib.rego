@@ -61,8 +61,7 @@ kl_container_fields := ["initContainers", "containers", "ephemeralContainers"]
 
 kl_name(obj) := object.get(obj, ["metadata", "name"], "<unnamed>")
 
-# (Messages are built with concat: regopy 1.5.2's sprintf sometimes keeps the
-# JSON quotes of a string argument.)
+# (Messages are built with concat, the cheapest way in the embedded engine.)
 kl_label(obj) := concat(" ", [obj.kind, kl_name(obj)])
 
 # The kinds whose objects hold a pod spec (the keys of kl_pod_spec_path).
