@@ -51,7 +51,7 @@ from __future__ import annotations
 import json
 import os
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
 from kubelint.policy.engines import UNSET, Failure, PolicyLoadError
@@ -154,8 +154,9 @@ class PolicySet:
     def _constraints_in_use(self) -> list[Constraint]:
         return [k for k in self.constraints if self.templates[k.kind].rego is not None]
 
-    def engine(self, objects: Sequence[dict] = (), extra_entrypoints: Sequence[str] = ()):
-        """The compiled policies (inventory built from `objects`)."""
+    def engine(self, objects: Sequence[dict] = (), extra_entrypoints: Sequence[str] = (), probe: bool = True):
+        """The compiled policies (inventory built from `objects`); `probe`:
+        compile in a forked child first (False: this is a forked worker)."""
         from kubelint.policy import engines
         from kubelint.policy.gatekeeper import inventory
 
@@ -211,10 +212,10 @@ class PolicySet:
         for key, (group_modules, group_entries) in groups.items():
             if group_entries:
                 group_data = data if key == "" or "inventory" not in data else {**self.data, "inventory": data["inventory"]}
-                built[key] = engines.RegopyEngine(group_modules, group_data, group_entries, self.describe_error)
+                built[key] = engines.RegopyEngine(group_modules, group_data, group_entries, self.describe_error, probe)
             elif group_modules and key == "":
                 # nothing to evaluate, but a mistake is still an error
-                engines.RegopyEngine(group_modules, data, [], self.describe_error)
+                engines.RegopyEngine(group_modules, data, [], self.describe_error, probe)
         return engines.RoutedEngine(built) if len(built) != 1 else next(iter(built.values()))
 
     def plan(self):
@@ -647,11 +648,14 @@ def policy_files(paths: Iterable[str]) -> list[str]:
 
 
 def load_policies(paths: Iterable[str], settings: Any = None, options: PolicyOptions | None = None,
-                  keep_tests: bool = False) -> PolicySet:
+                  keep_tests: bool = False, fork: bool = False) -> PolicySet:
     """Read policies from files and directories; compile errors and unusable
     policies raise PolicyLoadError (one line: file:line:col: what).  Unit
     tests (`test_*` rules) are left out unless `keep_tests`: a check never
-    runs them, and regopy cannot compile some of them."""
+    runs them, and regopy cannot compile some of them.  `fork`: fork the
+    worker of the next session now (see fork_worker); it compiles the
+    policies, and this process does not (nor imports regopy) unless a
+    path without that worker needs them (`compiled` is None then)."""
     if options is None:
         options = PolicyOptions.from_mapping(getattr(settings, "policy_options", None) or {})
     from kubelint.policy.rego import conftest_rules, read_module
@@ -729,7 +733,17 @@ def load_policies(paths: Iterable[str], settings: Any = None, options: PolicyOpt
     if not options.opa_url and policies.modules and not keep_tests:
         # Compile now, so a mistake is a load error (exit 2), not a finding;
         # the run compiles again with its inventory.
-        policies.compiled = policies.engine(())
+        if fork and options.timeout is not None and hasattr(os, "fork"):
+            from kubelint.policy import engines
+
+            if policies.conftest:
+                policies.plan()  # (once, here: the worker inherits it)
+            view = replace(policies)  # (not `policies`: no cycle through its _server)
+            server = engines.Server(None, options.timeout, build=lambda probe=True: view.engine((), probe=probe))
+            server.start()  # the worker compiles: PolicyLoadError
+            policies._server = server
+        else:
+            policies.compiled = policies.engine(())
     return policies
 
 

@@ -60,7 +60,8 @@ class _Silenced:
 class RegopyEngine:
     """Modules and data compiled once into a regopy bundle."""
 
-    def __init__(self, modules: Sequence[tuple[str, str]], data: dict, entrypoints: Sequence[str], describe):
+    def __init__(self, modules: Sequence[tuple[str, str]], data: dict, entrypoints: Sequence[str], describe,
+                 probe: bool = True):
         try:
             from regopy import Interpreter
             from regopy.rego_shared import RegoError
@@ -68,6 +69,15 @@ class RegopyEngine:
             raise PolicyLoadError("policies need regopy: pip install regopy") from None
 
         self.entrypoints = list(entrypoints)
+        if not probe:
+            # a forked worker compiling its own engine: a crash costs only
+            # the worker, so this compile is its own probe
+            with _Silenced():
+                problem, self.bundle = _compile(modules, data, self.entrypoints)
+            if problem is not None:
+                raise PolicyLoadError(describe(problem) if problem.startswith("(") else problem)
+            self.interpreter = Interpreter()
+            return
         # regopy aborts the process on some constructs it cannot compile;
         # compile once in a forked child first, where that costs nothing.
         problem = probe_compile(modules, data, self.entrypoints)
@@ -165,6 +175,12 @@ def probe_compile(modules: Sequence[tuple[str, str]], data: dict, entrypoints: S
 
 
 def _compile_errors(modules, data, entrypoints) -> str | None:
+    return _compile(modules, data, entrypoints)[0]
+
+
+def _compile(modules, data, entrypoints) -> tuple[str | None, Any]:
+    """(None, the bundle) when the policies compile; else (regopy's error
+    dump, None)."""
     from regopy import Interpreter
     from regopy.rego_shared import RegoError, rego_output_string, rego_query
 
@@ -176,12 +192,12 @@ def _compile_errors(modules, data, entrypoints) -> str | None:
         # Compile errors surface on the first query.
         check = rego_output_string(rego_query(interpreter._impl, "x := 1"))
         if check.startswith("(rego-errorseq") or check.startswith("(error"):
-            return check
+            return check, None
         if entrypoints:
-            interpreter.build(None, list(entrypoints))
+            return None, interpreter.build(None, list(entrypoints))
     except RegoError as e:
-        return str(e.args[0] if e.args else e)
-    return None
+        return str(e.args[0] if e.args else e), None
+    return None, None
 
 
 def _runtime_error(text: str) -> str:
@@ -375,6 +391,12 @@ class _Worker:
             os.waitpid(self.pid, 0)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _read_exact(reader, size: int, timeout: float | None) -> bytes | None:
     """`size` bytes; b"" at end of file; None after `timeout` seconds of silence."""
     chunks = []
@@ -454,10 +476,17 @@ class Server:
     worker: it gets a Failure, and the jobs sent after it go to a new worker
     forked from the same compiled engine; a crash is a Failure too."""
 
-    def __init__(self, engine, timeout: float | None):
-        self.engine, self.timeout = engine, timeout
+    def __init__(self, engine, timeout: float | None, build=None):
+        # `build`, instead of an engine: the worker compiles the policies
+        # itself (`build(probe=False)`), and start() reports a compile error
+        # as a PolicyLoadError; a worker forked after a failure gets an
+        # engine compiled here (`build()`).
+        self.engine, self.timeout, self.build = engine, timeout, build
         self.pid = None
+        self.compiled = False  # a worker compiled `build` (so the policies compile)
         self.inline = timeout is None or not hasattr(os, "fork") or isinstance(engine, OpaEngine)
+        if self.inline and engine is None and build is not None:
+            self.engine = build()
         self.in_flight: deque[Ticket] = deque()  # sent, not answered, in order
 
     def __del__(self):
@@ -578,6 +607,9 @@ class Server:
                 self._write(ticket)
 
     def _start(self) -> None:
+        compile_here = self.engine is None and not self.compiled
+        if self.engine is None and not compile_here:
+            self.engine = self.build()
         job_r, job_w = os.pipe()
         ans_r, ans_w = os.pipe()
         for fd in (job_w, ans_w):
@@ -594,6 +626,11 @@ class Server:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             try:
+                if compile_here:
+                    status = self._compile_in_worker(devnull)
+                    _write_all(ans_w, status)
+                    if len(status) > 4:
+                        return  # (could not compile: the worker ends)
                 jobs = os.fdopen(job_r, "rb", buffering=1 << 16)
                 while True:
                     header = jobs.read(4)
@@ -601,10 +638,7 @@ class Server:
                         break
                     job = pickle.loads(jobs.read(struct.unpack("!I", header)[0]))
                     answer = pickle.dumps(_safe(self.engine, job), protocol=pickle.HIGHEST_PROTOCOL)
-                    data = struct.pack("!I", len(answer)) + answer
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(ans_w, view):]
+                    _write_all(ans_w, struct.pack("!I", len(answer)) + answer)
             finally:
                 os._exit(0)
         os.close(job_r)
@@ -612,6 +646,41 @@ class Server:
         os.set_blocking(job_w, False)
         self.pid, self.to_child, self.from_child = pid, job_w, ans_r
         self.inbox = bytearray()  # answers read, not yet taken
+        if compile_here:
+            self._compiled()
+
+    def _compile_in_worker(self, devnull: int) -> bytes:
+        """In the worker: compile the engine.  The first message to the
+        parent: empty when it compiles, else the load error (and the worker
+        ends).  A crash here ends the worker: the parent reports it."""
+        saved = os.dup(2)
+        os.dup2(devnull, 2)  # (the C++ runtime's abort message)
+        try:
+            self.engine = self.build(probe=False)
+            message = b""
+        except PolicyLoadError as e:
+            message = str(e).encode()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        return struct.pack("!I", len(message)) + message
+
+    def _compiled(self) -> None:
+        """In the parent: the worker's first message; a PolicyLoadError when
+        it could not compile the policies."""
+        while len(self.inbox) < 4 or len(self.inbox) < 4 + struct.unpack_from("!I", self.inbox)[0]:
+            data = os.read(self.from_child, 1 << 16)
+            if not data:
+                self.close()
+                raise PolicyLoadError(CRASHED)
+            self.inbox += data
+        (size,) = struct.unpack_from("!I", self.inbox)
+        message = bytes(self.inbox[4 : 4 + size]).decode()
+        del self.inbox[: 4 + size]
+        if message:
+            self.close()
+            raise PolicyLoadError(message)
+        self.compiled = True
 
     def close(self) -> None:
         if self.pid is None:
