@@ -495,24 +495,24 @@ class PendingFindings:
     pending: Any  # kubelint.policy.engines.PendingJobs
 
     def findings(self) -> list:
+        from kubelint.model import Finding
         from kubelint.suppress import matches as suppressed, object_ignores
 
         findings = list(self.ready)
         rules, objects = self.rules, self.objects
-        ignores: dict[int, frozenset] = {}
+        seen: dict[int, tuple] = {}  # per target: (ignored rules, label)
         for (kind, index, constraint), answer in zip(self.owners, self.pending.results()):
             obj = objects[index] if index is not None else objects[0]
-            produced: list = []
+            produced: list = []  # (rule, target, message, path, fix)
             if isinstance(answer, Failure):
                 rule = rules.get(ERROR_RULE)
                 what = constraint.rule_name if constraint else "conftest policies"
                 if rule is not None:
-                    produced.append(_finding(rule, obj, f"{what}: {answer.reason}", (), None))
+                    produced.append((rule, obj, f"{what}: {answer.reason}", (), None))
             elif kind == "gatekeeper":
                 rule = rules[constraint.rule_name]
                 for item in _as_items(answer):
-                    message, path, fix = result_item(item)
-                    produced.append(_finding(rule, obj, message, path, fix))
+                    produced.append((rule, obj, *result_item(item)))
             else:
                 for name, value in (answer or {}).items():
                     rule = rules.get(name)
@@ -522,13 +522,16 @@ class PendingFindings:
                         target = obj
                         if kind == "combine":
                             target = _combine_target(item, objects)
-                        message, path, fix = result_item(item)
-                        produced.append(_finding(rule, target, message, path, fix))
-            for finding, target in produced:
-                key = id(target)
-                if key not in ignores:
-                    ignores[key] = object_ignores(target)
-                if not suppressed(finding, ignores[key]):
+                        produced.append((rule, target, *result_item(item)))
+            for rule, target, message, path, fix in produced:
+                known = seen.get(id(target))
+                if known is None:
+                    known = seen[id(target)] = (object_ignores(target), f"{target.ref.label()}: ")
+                ignored, label = known
+                line, column = target.position(path)
+                finding = Finding(rule.code, rule.name, rule.severity, label + message, target.file, line, column,
+                                  fix, target.ref, tuple(path), target.document.index, target.prefix)
+                if not ignored or not suppressed(finding, ignored):
                     findings.append(finding)
         return findings
 
@@ -568,18 +571,21 @@ def _combine_target(item: Any, objects: Sequence):
 
 def result_item(item: Any) -> tuple[str, tuple, Any]:
     """(message, path, fix) of one policy result."""
-    from kubelint.model import Edit, Fix, FIX_SAFETIES
-
     if isinstance(item, str):
         return item, (), None
     if not isinstance(item, dict):
         return json.dumps(item, sort_keys=True), (), None
-    message = item.get("msg", item.get("message"))
+    message = item["msg"] if "msg" in item else item.get("message")
     if not isinstance(message, str):
         message = json.dumps(item, sort_keys=True)
-    path = parse_path(item.get("path"))
-    fix = None
+    path = item.get("path")
+    path = parse_path(path) if path is not None else ()
     raw = item.get("fix")
+    if raw is None:
+        return message, path, None
+    from kubelint.model import Edit, Fix, FIX_SAFETIES
+
+    fix = None
     if isinstance(raw, str) and raw:
         fix = Fix(raw, safety="none")
     elif isinstance(raw, dict):
@@ -612,16 +618,6 @@ def parse_path(value: Any) -> tuple:
 
         parts = [p for p in re.split(r"\.|\[(\d+)\]", value) if p]
     return tuple(int(p) if p.isascii() and p.isdigit() and len(p) <= 18 else p for p in parts)
-
-
-def _finding(rule, obj, message: str, path: tuple, fix):
-    from kubelint.model import Finding
-
-    line, column = obj.position(path)
-    return Finding(
-        rule.code, rule.name, rule.severity, f"{obj.ref.label()}: {message}", obj.file, line, column,
-        fix, obj.ref, tuple(path), obj.document.index, obj.prefix,
-    ), obj
 
 
 def _file_finding(rule, file: str, line: int, message: str):
