@@ -663,3 +663,24 @@ def test_pruned_inputs_answer_as_whole_objects_on_the_corpus():
                 assert {k: v for k, v in whole.items() if v} == {k: v for k, v in sent.items() if v}, (path, obj.ref)
                 compared += 1
     assert compared > 500 and pruned > compared / 2
+
+
+def test_the_input_document_keeps_every_scalar_as_the_engine_reads_it():
+    """make_input calls regopy without ctypes' conversions and encodes each
+    key once: the document is the one regopy's typed calls built."""
+    import datetime
+
+    from kubelint.policy.engines import RegopyEngine
+
+    engine = RegopyEngine([("a.rego", "package a\nx := input\n")], {}, ["a/x"], str)
+    value = {
+        "big": 2**64 + 5, "low": -(2**63) - 1, "max": 2**63 - 1, 7: "seven", 2.5: None, False: [],
+        "date": datetime.date(2020, 1, 2), "float": 1.5, "whole": 1.0, "list": [True, False, None, "x\u00e9", {}],
+    }
+    expected = {
+        "big": 5, "low": 2**63 - 1, "max": 2**63 - 1, "7": "seven", "2.5": None, "False": [],
+        "date": "2020-01-02", "float": 1.5, "whole": 1, "list": [True, False, None, "x\u00e9", {}],
+    }
+    assert engine.evaluate(("a/x", value)) == expected
+    assert engine.evaluate(("a/x", value)) == expected  # (keys encoded the first time)
+    assert engine.evaluate(("a/x", {1: "a", "1": "b"})) == {"1": "a"}  # (regopy keeps the first of equal keys)
