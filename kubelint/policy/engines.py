@@ -95,24 +95,22 @@ class RegopyEngine:
         self.interpreter = Interpreter()
 
     def evaluate(self, job: Job) -> Any:
-        from regopy.rego_shared import rego_bundle_query_entrypoint, rego_free_output, rego_output_ok, rego_output_string
+        from regopy import rego_shared as rs
 
         entrypoint, value = job
-        from regopy.rego_shared import rego_free_input, rego_set_input
-
         document = make_input(value)
         try:
-            rego_set_input(self.interpreter._impl, document)
+            rs.rego_set_input(self.interpreter._impl, document)
         finally:
-            rego_free_input(document)
-        impl = rego_bundle_query_entrypoint(self.interpreter._impl, self.bundle._impl, entrypoint)
+            rs.rego_free_input(document)
+        impl = rs.rego_bundle_query_entrypoint(self.interpreter._impl, self.bundle._impl, entrypoint)
         try:
-            if not rego_output_ok(impl):
+            if not rs.rego_output_ok(impl):
                 # (reading the text of a failed bundle query crashes regopy 1.5.2)
                 return Failure("regopy could not evaluate the policy on this input")
-            text = rego_output_string(impl)
+            text = rs.rego_output_string(impl)
         finally:
-            rego_free_output(impl)
+            rs.rego_free_output(impl)
         if text == "undefined" or not text:
             return None
         if text.startswith("(") or text.startswith("<"):
@@ -135,15 +133,16 @@ def loads_lenient(text: str) -> Any:
     escape the quote that closed a string too early, and try again."""
     for _ in range(200):
         try:
-            return json.loads(text, strict=False)  # (raw control characters in strings, too)
+            return _LENIENT.decode(text)  # (raw control characters in strings, too)
         except json.JSONDecodeError as e:
             quote = text.rfind('"', 0, e.pos)
             if quote <= 0 or text[quote - 1] == "\\":
                 raise
             text = text[:quote] + "\\" + text[quote:]
-    return json.loads(text, strict=False)
+    return _LENIENT.decode(text)
 
 
+_LENIENT = json.JSONDecoder(strict=False)  # (json.loads(text, strict=False) makes one per call)
 CRASHED = "regopy crashed compiling the policies"
 
 
