@@ -684,3 +684,17 @@ def test_the_input_document_keeps_every_scalar_as_the_engine_reads_it():
     assert engine.evaluate(("a/x", value)) == expected
     assert engine.evaluate(("a/x", value)) == expected  # (keys encoded the first time)
     assert engine.evaluate(("a/x", {1: "a", "1": "b"})) == {"1": "a"}  # (regopy keeps the first of equal keys)
+
+
+def test_answers_of_any_size_are_read_whole():
+    """The engine reads each answer into one buffer it grows: a long answer,
+    then a short one, each read whole (none of the first left over)."""
+    from kubelint.policy.engines import RegopyEngine, _Silenced
+
+    engine = RegopyEngine([("a.rego", 'package a\nimport rego.v1\nx := [sprintf("%d", [i]) | some i in numbers.range(1, input.n)]\n')],
+                          {}, ["a/x"], str)
+    with _Silenced():
+        long = engine.evaluate(("a/x", {"n": 40000}))
+        short = engine.evaluate(("a/x", {"n": 2}))
+    assert long == [str(i) for i in range(1, 40001)]
+    assert short == ["1", "2"]

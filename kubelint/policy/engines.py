@@ -77,6 +77,7 @@ class RegopyEngine:
             if problem is not None:
                 raise PolicyLoadError(describe(problem) if problem.startswith("(") else problem)
             self.interpreter = Interpreter()
+            self.names: dict[str, bytes] = {}  # entrypoint -> its bytes
             return
         # regopy aborts the process on some constructs it cannot compile;
         # compile once in a forked child first, where that costs nothing.
@@ -93,24 +94,41 @@ class RegopyEngine:
         except RegoError as e:
             raise PolicyLoadError(describe(str(e.args[0] if e.args else e))) from None
         self.interpreter = Interpreter()
+        self.names = {}
 
     def evaluate(self, job: Job) -> Any:
-        from regopy import rego_shared as rs
-
+        # regopy's rego_set_input, rego_bundle_query_entrypoint and
+        # rego_output_string, without a string buffer made per call
+        set_input, free_input, query, output_ok, output_size, output_json, free_output, get_error, RegoError = (
+            _query_calls or _load_query_calls()
+        )
         entrypoint, value = job
+        interpreter = self.interpreter._impl
         document = make_input(value)
         try:
-            rs.rego_set_input(self.interpreter._impl, document)
+            code = set_input(interpreter, document)
+            if code != 0:
+                raise RegoError(get_error(interpreter), code)
         finally:
-            rs.rego_free_input(document)
-        impl = rs.rego_bundle_query_entrypoint(self.interpreter._impl, self.bundle._impl, entrypoint)
+            free_input(document)
+        name = self.names.get(entrypoint)
+        if name is None:
+            name = self.names[entrypoint] = entrypoint.encode("utf-8")
+        impl = query(interpreter, self.bundle._impl, name)
+        if impl == 0:
+            raise RegoError(get_error(interpreter))
         try:
-            if not rs.rego_output_ok(impl):
+            if not output_ok(impl):
                 # (reading the text of a failed bundle query crashes regopy 1.5.2)
                 return Failure("regopy could not evaluate the policy on this input")
-            text = rs.rego_output_string(impl)
+            size = output_size(impl)
+            buffer = _output_buffer(size)
+            code = output_json(impl, buffer, size)
+            if code != 0:
+                raise RegoError(get_error(impl), code)
+            text = buffer.value.decode("utf-8")
         finally:
-            rs.rego_free_output(impl)
+            free_output(impl)
         if text == "undefined" or not text:
             return None
         if text.startswith("(") or text.startswith("<"):
@@ -125,6 +143,29 @@ class RegopyEngine:
             out = out[0] if out else {}
         expressions = out.get("expressions") or []
         return expressions[0] if expressions else None
+
+
+_query_calls: list = []
+_buffers: list = []  # the one output buffer, grown as needed
+
+
+def _load_query_calls() -> list:
+    from regopy import rego_shared as rs
+
+    lib = rs.rego
+    _query_calls[:] = [lib.regoSetInput, lib.regoFreeInput, lib.regoBundleQueryEntrypoint, lib.regoOutputOk,
+                       lib.regoOutputJSONSize, lib.regoOutputJSON, lib.regoFreeOutput, rs.rego_get_error, rs.RegoError]
+    return _query_calls
+
+
+def _output_buffer(size: int):
+    """A buffer of at least `size` bytes (regoOutputJSON ends the text with a
+    NUL, where `.value` stops)."""
+    if not _buffers or len(_buffers[0]) < size:
+        import ctypes
+
+        _buffers[:] = [ctypes.create_string_buffer(max(size, 2 * len(_buffers[0]) if _buffers else 1 << 16))]
+    return _buffers[0]
 
 
 def loads_lenient(text: str) -> Any:
