@@ -698,3 +698,19 @@ def test_answers_of_any_size_are_read_whole():
         short = engine.evaluate(("a/x", {"n": 2}))
     assert long == [str(i) for i in range(1, 40001)]
     assert short == ["1", "2"]
+
+
+def test_a_worker_forked_at_load_ends_with_its_policies(tmp_path):
+    """load_policies(fork=True) (as `check` loads) forks the worker that
+    compiles the policies; a run that stops before its session leaves none
+    behind, without waiting for the cyclic collector."""
+    import os
+
+    write(tmp_path / "p" / "meta.rego", METADATA_ONLY)
+    policies = load_policies([str(tmp_path / "p")], options=PolicyOptions(), fork=True)
+    pid = policies._server.pid
+    assert pid and os.waitpid(pid, os.WNOHANG) == (0, 0)  # running
+    assert policies.compiled is None
+    del policies
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped

@@ -11,6 +11,11 @@ limit the worker is killed, that job is reported as timed out, and a new
 worker (forked from the same compiled bundle) goes on with the next job.
 The same shield turns a crash of the interpreter into an error for one job.
 Where there is no fork (Windows), jobs run in process without a limit.
+
+A check compiles its policies once, in its worker (Server with `build`):
+the parent neither compiles them nor imports regopy; a compile error or a
+crash while compiling comes back as the load error.  Only a worker forked
+after a time-out or a crash is forked from a bundle compiled in the parent.
 """
 
 from __future__ import annotations
