@@ -256,10 +256,13 @@ class RoutedEngine:
 
     def __init__(self, groups: dict):
         self.groups = groups  # template package ("" for the rest) -> RegopyEngine
+        self.routes: dict[str, Any] = {}  # entrypoint -> its group's engine
 
     def evaluate(self, job: Job) -> Any:
-        package = job[0].rsplit("/", 1)[0].replace("/", ".")
-        engine = self.groups.get(package) or self.groups.get("")
+        engine = self.routes.get(job[0])
+        if engine is None:
+            package = job[0].rsplit("/", 1)[0].replace("/", ".")
+            engine = self.routes[job[0]] = self.groups.get(package) or self.groups.get("")
         return engine.evaluate(job)
 
 
