@@ -212,11 +212,13 @@ def check(
         from kubelint.policy import PolicyLoadError, load_policies
 
         try:
-            policies = load_policies(settings.policies, settings)
+            # the session's worker forked now, before the run's files fill
+            # the process; it compiles the policies
+            policies = load_policies(settings.policies, settings, fork=True)
         except PolicyLoadError as e:
             raise UsageError(str(e)) from None
         registry = policies.extend(registry)
-        policies.fork_worker()  # (before the run's files fill the process)
+        policies.fork_worker()  # (when load did not: before the run's files fill the process)
     version = resolve_version(settings)
     rules = active_rules(registry, settings)
     run = load(sources, settings, context)

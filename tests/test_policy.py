@@ -765,3 +765,76 @@ def test_per_object_session_time_limit(tmp_path, manifest):
     assert first == [("policy-error", "Deployment shop/web: conftest policies: evaluation took longer than 0.3s")]
     assert time.monotonic() - started < 5
     session.close()
+
+
+# --- the worker compiles (load_policies(fork=True), as `check` loads) ------------
+
+
+def test_the_worker_reports_a_compile_error_as_the_load_error(run_cli, tmp_path, manifest):
+    from kubelint.policy import PolicyLoadError, PolicyOptions, load_policies
+
+    policy = write(tmp_path / "bad.rego", "package main\n\ndeny[msg] {\n  input.kind ==\n}\n")
+    with pytest.raises(PolicyLoadError) as in_process:
+        load_policies([str(policy)], options=PolicyOptions())
+    with pytest.raises(PolicyLoadError) as from_worker:
+        load_policies([str(policy)], options=PolicyOptions(), fork=True)
+    assert str(from_worker.value) == str(in_process.value) == f"{policy}:4:14: Invalid boolean operator"
+    code, out, err = run_cli("check", "--config", "/dev/null", "--policy", policy, manifest)
+    assert (code, out, err) == (2, "", f"kubelint: error: {policy}:4:14: Invalid boolean operator\n")
+
+
+def test_the_worker_reports_a_crash_while_compiling(tmp_path, manifest):
+    # regopy 1.5.2 aborts on two packages of one interpreter defining
+    # functions of one name
+    write(tmp_path / "p" / "a.rego", 'package a\nimport rego.v1\nf(x) := x\ndeny contains m if { m := f("a") }\n')
+    write(tmp_path / "p" / "b.rego", 'package main\nimport rego.v1\nf(x, y) := x\ndeny contains m if { m := f("b", 1) }\n')
+    import subprocess
+    import sys
+
+    # (in a process of its own: pytest's fault handler would report the crash)
+    out = subprocess.run([sys.executable, "-m", "kubelint", "check", "--config", "/dev/null", "--all-namespaces",
+                          "--policy", str(tmp_path / "p"), str(manifest)], capture_output=True, text=True, cwd=ROOT)
+    assert (out.returncode, out.stdout, out.stderr) == (2, "", "kubelint: error: regopy crashed compiling the policies\n")
+
+
+def test_a_check_compiles_the_policies_in_its_worker_only(tmp_path, manifest):
+    """`check` does not import regopy: its worker compiles the policies."""
+    import subprocess
+    import sys
+
+    write(tmp_path / "p" / "owner.rego", OWNER_V0)
+    script = (
+        "import sys\nfrom kubelint.cli import main\n"
+        "try:\n    main(['check', '--config', '/dev/null', '--fail-on', 'none', '-f', 'json', '--select', 'policy', '--policy', sys.argv[1], sys.argv[2]])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('regopy')), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "p"), str(manifest)], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stderr.strip() == "[]"
+    assert [f["name"] for f in json.loads(out.stdout)["findings"]] == ["main.deny", "main.warn"]
+
+
+def test_after_a_time_out_a_worker_forked_without_compiling_goes_on(tmp_path):
+    """A worker that compiled its own policies is killed on a time-out; the
+    next one is forked from policies compiled in the parent then."""
+    from kubelint.policy import PolicyOptions, load_policies
+
+    write(tmp_path / "slow.rego", 'package main\nimport rego.v1\ndeny contains "slow" if {\n  input.metadata.name == "slow"\n  count([i | i := numbers.range(1, 50000000)[_]]) > 1\n}\n')
+    write(tmp_path / "fast.rego", 'package fast\nimport rego.v1\ndeny contains "fast" if input.kind == "ConfigMap"\n')
+    objs = write(tmp_path / "m.yaml", "".join(
+        f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\n" for name in ("slow", "quick", "other")
+    ))
+    policies = load_policies([str(tmp_path / "slow.rego"), str(tmp_path / "fast.rego")], options=PolicyOptions(timeout=0.3, all_namespaces=True), fork=True)
+    assert policies.compiled is None and policies._server.compiled
+    session = policies.session({r.name: r for r in policies.rules()})
+    got = []
+    for obj in _objects(objs):
+        got += session.submit(obj)
+    got += session.check_run([])
+    session.close()
+    assert [(f.name, f.message) for f in got] == [
+        ("policy-error", "ConfigMap slow: conftest policies: evaluation took longer than 0.3s"),
+        ("fast.deny", "ConfigMap quick: fast"),
+        ("fast.deny", "ConfigMap other: fast"),
+    ]
+    assert session.server.engine is not None  # compiled here for the second worker

@@ -707,3 +707,54 @@ def test_pruned_inputs_answer_as_whole_objects_on_the_corpus():
                 assert {k: v for k, v in whole.items() if v} == {k: v for k, v in sent.items() if v}, (path, obj.ref)
                 compared += 1
     assert compared > 500 and pruned > compared / 2
+
+
+def test_the_input_document_keeps_every_scalar_as_the_engine_reads_it():
+    """make_input calls regopy without ctypes' conversions and encodes each
+    key once: the document is the one regopy's typed calls built."""
+    import datetime
+
+    from kubelint.policy.engines import RegopyEngine
+
+    engine = RegopyEngine([("a.rego", "package a\nx := input\n")], {}, ["a/x"], str)
+    value = {
+        "big": 2**64 + 5, "low": -(2**63) - 1, "max": 2**63 - 1, 7: "seven", 2.5: None, False: [],
+        "date": datetime.date(2020, 1, 2), "float": 1.5, "whole": 1.0, "list": [True, False, None, "x\u00e9", {}],
+    }
+    expected = {
+        "big": 5, "low": 2**63 - 1, "max": 2**63 - 1, "7": "seven", "2.5": None, "False": [],
+        "date": "2020-01-02", "float": 1.5, "whole": 1, "list": [True, False, None, "x\u00e9", {}],
+    }
+    assert engine.evaluate(("a/x", value)) == expected
+    assert engine.evaluate(("a/x", value)) == expected  # (keys encoded the first time)
+    assert engine.evaluate(("a/x", {1: "a", "1": "b"})) == {"1": "a"}  # (regopy keeps the first of equal keys)
+
+
+def test_answers_of_any_size_are_read_whole():
+    """The engine reads each answer into one buffer it grows: a long answer,
+    then a short one, each read whole (none of the first left over)."""
+    from kubelint.policy.engines import RegopyEngine, _Silenced
+
+    engine = RegopyEngine([("a.rego", 'package a\nimport rego.v1\nx := [sprintf("%d", [i]) | some i in numbers.range(1, input.n)]\n')],
+                          {}, ["a/x"], str)
+    with _Silenced():
+        long = engine.evaluate(("a/x", {"n": 40000}))
+        short = engine.evaluate(("a/x", {"n": 2}))
+    assert long == [str(i) for i in range(1, 40001)]
+    assert short == ["1", "2"]
+
+
+def test_a_worker_forked_at_load_ends_with_its_policies(tmp_path):
+    """load_policies(fork=True) (as `check` loads) forks the worker that
+    compiles the policies; a run that stops before its session leaves none
+    behind, without waiting for the cyclic collector."""
+    import os
+
+    write(tmp_path / "p" / "meta.rego", METADATA_ONLY)
+    policies = load_policies([str(tmp_path / "p")], options=PolicyOptions(), fork=True)
+    pid = policies._server.pid
+    assert pid and os.waitpid(pid, os.WNOHANG) == (0, 0)  # running
+    assert policies.compiled is None
+    del policies
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped

@@ -51,7 +51,7 @@ from __future__ import annotations
 import json
 import os
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
 from kubelint.policy.engines import UNSET, Failure, PolicyLoadError
@@ -154,8 +154,9 @@ class PolicySet:
     def _constraints_in_use(self) -> list[Constraint]:
         return [k for k in self.constraints if self.templates[k.kind].rego is not None]
 
-    def engine(self, objects: Sequence[dict] = (), extra_entrypoints: Sequence[str] = ()):
-        """The compiled policies (inventory built from `objects`)."""
+    def engine(self, objects: Sequence[dict] = (), extra_entrypoints: Sequence[str] = (), probe: bool = True):
+        """The compiled policies (inventory built from `objects`); `probe`:
+        compile in a forked child first (False: this is a forked worker)."""
         from kubelint.policy import engines
         from kubelint.policy.gatekeeper import inventory
 
@@ -211,10 +212,10 @@ class PolicySet:
         for key, (group_modules, group_entries) in groups.items():
             if group_entries:
                 group_data = data if key == "" or "inventory" not in data else {**self.data, "inventory": data["inventory"]}
-                built[key] = engines.RegopyEngine(group_modules, group_data, group_entries, self.describe_error)
+                built[key] = engines.RegopyEngine(group_modules, group_data, group_entries, self.describe_error, probe)
             elif group_modules and key == "":
                 # nothing to evaluate, but a mistake is still an error
-                engines.RegopyEngine(group_modules, data, [], self.describe_error)
+                engines.RegopyEngine(group_modules, data, [], self.describe_error, probe)
         return engines.RoutedEngine(built) if len(built) != 1 else next(iter(built.values()))
 
     def plan(self):
@@ -494,24 +495,24 @@ class PendingFindings:
     pending: Any  # kubelint.policy.engines.PendingJobs
 
     def findings(self) -> list:
+        from kubelint.model import Finding
         from kubelint.suppress import matches as suppressed, object_ignores
 
         findings = list(self.ready)
         rules, objects = self.rules, self.objects
-        ignores: dict[int, frozenset] = {}
+        seen: dict[int, tuple] = {}  # per target: (ignored rules, label)
         for (kind, index, constraint), answer in zip(self.owners, self.pending.results()):
             obj = objects[index] if index is not None else objects[0]
-            produced: list = []
+            produced: list = []  # (rule, target, message, path, fix)
             if isinstance(answer, Failure):
                 rule = rules.get(ERROR_RULE)
                 what = constraint.rule_name if constraint else "conftest policies"
                 if rule is not None:
-                    produced.append(_finding(rule, obj, f"{what}: {answer.reason}", (), None))
+                    produced.append((rule, obj, f"{what}: {answer.reason}", (), None))
             elif kind == "gatekeeper":
                 rule = rules[constraint.rule_name]
                 for item in _as_items(answer):
-                    message, path, fix = result_item(item)
-                    produced.append(_finding(rule, obj, message, path, fix))
+                    produced.append((rule, obj, *result_item(item)))
             else:
                 for name, value in (answer or {}).items():
                     rule = rules.get(name)
@@ -521,13 +522,16 @@ class PendingFindings:
                         target = obj
                         if kind == "combine":
                             target = _combine_target(item, objects)
-                        message, path, fix = result_item(item)
-                        produced.append(_finding(rule, target, message, path, fix))
-            for finding, target in produced:
-                key = id(target)
-                if key not in ignores:
-                    ignores[key] = object_ignores(target)
-                if not suppressed(finding, ignores[key]):
+                        produced.append((rule, target, *result_item(item)))
+            for rule, target, message, path, fix in produced:
+                known = seen.get(id(target))
+                if known is None:
+                    known = seen[id(target)] = (object_ignores(target), f"{target.ref.label()}: ")
+                ignored, label = known
+                line, column = target.position(path)
+                finding = Finding(rule.code, rule.name, rule.severity, label + message, target.file, line, column,
+                                  fix, target.ref, tuple(path), target.document.index, target.prefix)
+                if not ignored or not suppressed(finding, ignored):
                     findings.append(finding)
         return findings
 
@@ -567,18 +571,21 @@ def _combine_target(item: Any, objects: Sequence):
 
 def result_item(item: Any) -> tuple[str, tuple, Any]:
     """(message, path, fix) of one policy result."""
-    from kubelint.model import Edit, Fix, FIX_SAFETIES
-
     if isinstance(item, str):
         return item, (), None
     if not isinstance(item, dict):
         return json.dumps(item, sort_keys=True), (), None
-    message = item.get("msg", item.get("message"))
+    message = item["msg"] if "msg" in item else item.get("message")
     if not isinstance(message, str):
         message = json.dumps(item, sort_keys=True)
-    path = parse_path(item.get("path"))
-    fix = None
+    path = item.get("path")
+    path = parse_path(path) if path is not None else ()
     raw = item.get("fix")
+    if raw is None:
+        return message, path, None
+    from kubelint.model import Edit, Fix, FIX_SAFETIES
+
+    fix = None
     if isinstance(raw, str) and raw:
         fix = Fix(raw, safety="none")
     elif isinstance(raw, dict):
@@ -613,16 +620,6 @@ def parse_path(value: Any) -> tuple:
     return tuple(int(p) if p.isascii() and p.isdigit() and len(p) <= 18 else p for p in parts)
 
 
-def _finding(rule, obj, message: str, path: tuple, fix):
-    from kubelint.model import Finding
-
-    line, column = obj.position(path)
-    return Finding(
-        rule.code, rule.name, rule.severity, f"{obj.ref.label()}: {message}", obj.file, line, column,
-        fix, obj.ref, tuple(path), obj.document.index, obj.prefix,
-    ), obj
-
-
 def _file_finding(rule, file: str, line: int, message: str):
     from kubelint.model import Finding
 
@@ -647,11 +644,14 @@ def policy_files(paths: Iterable[str]) -> list[str]:
 
 
 def load_policies(paths: Iterable[str], settings: Any = None, options: PolicyOptions | None = None,
-                  keep_tests: bool = False) -> PolicySet:
+                  keep_tests: bool = False, fork: bool = False) -> PolicySet:
     """Read policies from files and directories; compile errors and unusable
     policies raise PolicyLoadError (one line: file:line:col: what).  Unit
     tests (`test_*` rules) are left out unless `keep_tests`: a check never
-    runs them, and regopy cannot compile some of them."""
+    runs them, and regopy cannot compile some of them.  `fork`: fork the
+    worker of the next session now (see fork_worker); it compiles the
+    policies, and this process does not (nor imports regopy) unless a
+    path without that worker needs them (`compiled` is None then)."""
     if options is None:
         options = PolicyOptions.from_mapping(getattr(settings, "policy_options", None) or {})
     from kubelint.policy.rego import conftest_rules, read_module
@@ -729,7 +729,17 @@ def load_policies(paths: Iterable[str], settings: Any = None, options: PolicyOpt
     if not options.opa_url and policies.modules and not keep_tests:
         # Compile now, so a mistake is a load error (exit 2), not a finding;
         # the run compiles again with its inventory.
-        policies.compiled = policies.engine(())
+        if fork and options.timeout is not None and hasattr(os, "fork"):
+            from kubelint.policy import engines
+
+            if policies.conftest:
+                policies.plan()  # (once, here: the worker inherits it)
+            view = replace(policies)  # (not `policies`: no cycle through its _server)
+            server = engines.Server(None, options.timeout, build=lambda probe=True: view.engine((), probe=probe))
+            server.start()  # the worker compiles: PolicyLoadError
+            policies._server = server
+        else:
+            policies.compiled = policies.engine(())
     return policies
 
 

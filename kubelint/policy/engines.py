@@ -11,6 +11,11 @@ limit the worker is killed, that job is reported as timed out, and a new
 worker (forked from the same compiled bundle) goes on with the next job.
 The same shield turns a crash of the interpreter into an error for one job.
 Where there is no fork (Windows), jobs run in process without a limit.
+
+A check compiles its policies once, in its worker (Server with `build`):
+the parent neither compiles them nor imports regopy; a compile error or a
+crash while compiling comes back as the load error.  Only a worker forked
+after a time-out or a crash is forked from a bundle compiled in the parent.
 """
 
 from __future__ import annotations
@@ -60,7 +65,8 @@ class _Silenced:
 class RegopyEngine:
     """Modules and data compiled once into a regopy bundle."""
 
-    def __init__(self, modules: Sequence[tuple[str, str]], data: dict, entrypoints: Sequence[str], describe):
+    def __init__(self, modules: Sequence[tuple[str, str]], data: dict, entrypoints: Sequence[str], describe,
+                 probe: bool = True):
         try:
             from regopy import Interpreter
             from regopy.rego_shared import RegoError
@@ -68,6 +74,16 @@ class RegopyEngine:
             raise PolicyLoadError("policies need regopy: pip install regopy") from None
 
         self.entrypoints = list(entrypoints)
+        if not probe:
+            # a forked worker compiling its own engine: a crash costs only
+            # the worker, so this compile is its own probe
+            with _Silenced():
+                problem, self.bundle = _compile(modules, data, self.entrypoints)
+            if problem is not None:
+                raise PolicyLoadError(describe(problem) if problem.startswith("(") else problem)
+            self.interpreter = Interpreter()
+            self.names: dict[str, bytes] = {}  # entrypoint -> its bytes
+            return
         # regopy aborts the process on some constructs it cannot compile;
         # compile once in a forked child first, where that costs nothing.
         problem = probe_compile(modules, data, self.entrypoints)
@@ -83,26 +99,41 @@ class RegopyEngine:
         except RegoError as e:
             raise PolicyLoadError(describe(str(e.args[0] if e.args else e))) from None
         self.interpreter = Interpreter()
+        self.names = {}
 
     def evaluate(self, job: Job) -> Any:
-        from regopy.rego_shared import rego_bundle_query_entrypoint, rego_free_output, rego_output_ok, rego_output_string
-
+        # regopy's rego_set_input, rego_bundle_query_entrypoint and
+        # rego_output_string, without a string buffer made per call
+        set_input, free_input, query, output_ok, output_size, output_json, free_output, get_error, RegoError = (
+            _query_calls or _load_query_calls()
+        )
         entrypoint, value = job
-        from regopy.rego_shared import rego_free_input, rego_set_input
-
+        interpreter = self.interpreter._impl
         document = make_input(value)
         try:
-            rego_set_input(self.interpreter._impl, document)
+            code = set_input(interpreter, document)
+            if code != 0:
+                raise RegoError(get_error(interpreter), code)
         finally:
-            rego_free_input(document)
-        impl = rego_bundle_query_entrypoint(self.interpreter._impl, self.bundle._impl, entrypoint)
+            free_input(document)
+        name = self.names.get(entrypoint)
+        if name is None:
+            name = self.names[entrypoint] = entrypoint.encode("utf-8")
+        impl = query(interpreter, self.bundle._impl, name)
+        if impl == 0:
+            raise RegoError(get_error(interpreter))
         try:
-            if not rego_output_ok(impl):
+            if not output_ok(impl):
                 # (reading the text of a failed bundle query crashes regopy 1.5.2)
                 return Failure("regopy could not evaluate the policy on this input")
-            text = rego_output_string(impl)
+            size = output_size(impl)
+            buffer = _output_buffer(size)
+            code = output_json(impl, buffer, size)
+            if code != 0:
+                raise RegoError(get_error(impl), code)
+            text = buffer.value.decode("utf-8")
         finally:
-            rego_free_output(impl)
+            free_output(impl)
         if text == "undefined" or not text:
             return None
         if text.startswith("(") or text.startswith("<"):
@@ -119,21 +150,45 @@ class RegopyEngine:
         return expressions[0] if expressions else None
 
 
+_query_calls: list = []
+_buffers: list = []  # the one output buffer, grown as needed
+
+
+def _load_query_calls() -> list:
+    from regopy import rego_shared as rs
+
+    lib = rs.rego
+    _query_calls[:] = [lib.regoSetInput, lib.regoFreeInput, lib.regoBundleQueryEntrypoint, lib.regoOutputOk,
+                       lib.regoOutputJSONSize, lib.regoOutputJSON, lib.regoFreeOutput, rs.rego_get_error, rs.RegoError]
+    return _query_calls
+
+
+def _output_buffer(size: int):
+    """A buffer of at least `size` bytes (regoOutputJSON ends the text with a
+    NUL, where `.value` stops)."""
+    if not _buffers or len(_buffers[0]) < size:
+        import ctypes
+
+        _buffers[:] = [ctypes.create_string_buffer(max(size, 2 * len(_buffers[0]) if _buffers else 1 << 16))]
+    return _buffers[0]
+
+
 def loads_lenient(text: str) -> Any:
     """JSON from regopy.  regopy 1.5.2 sometimes leaves the quotes of a
     string made by sprintf("%v", [collection]) unescaped (`one of [""]`);
     escape the quote that closed a string too early, and try again."""
     for _ in range(200):
         try:
-            return json.loads(text, strict=False)  # (raw control characters in strings, too)
+            return _LENIENT.decode(text)  # (raw control characters in strings, too)
         except json.JSONDecodeError as e:
             quote = text.rfind('"', 0, e.pos)
             if quote <= 0 or text[quote - 1] == "\\":
                 raise
             text = text[:quote] + "\\" + text[quote:]
-    return json.loads(text, strict=False)
+    return _LENIENT.decode(text)
 
 
+_LENIENT = json.JSONDecoder(strict=False)  # (json.loads(text, strict=False) makes one per call)
 CRASHED = "regopy crashed compiling the policies"
 
 
@@ -165,6 +220,12 @@ def probe_compile(modules: Sequence[tuple[str, str]], data: dict, entrypoints: S
 
 
 def _compile_errors(modules, data, entrypoints) -> str | None:
+    return _compile(modules, data, entrypoints)[0]
+
+
+def _compile(modules, data, entrypoints) -> tuple[str | None, Any]:
+    """(None, the bundle) when the policies compile; else (regopy's error
+    dump, None)."""
     from regopy import Interpreter
     from regopy.rego_shared import RegoError, rego_output_string, rego_query
 
@@ -176,12 +237,12 @@ def _compile_errors(modules, data, entrypoints) -> str | None:
         # Compile errors surface on the first query.
         check = rego_output_string(rego_query(interpreter._impl, "x := 1"))
         if check.startswith("(rego-errorseq") or check.startswith("(error"):
-            return check
+            return check, None
         if entrypoints:
-            interpreter.build(None, list(entrypoints))
+            return None, interpreter.build(None, list(entrypoints))
     except RegoError as e:
-        return str(e.args[0] if e.args else e)
-    return None
+        return str(e.args[0] if e.args else e), None
+    return None, None
 
 
 def _runtime_error(text: str) -> str:
@@ -195,10 +256,13 @@ class RoutedEngine:
 
     def __init__(self, groups: dict):
         self.groups = groups  # template package ("" for the rest) -> RegopyEngine
+        self.routes: dict[str, Any] = {}  # entrypoint -> its group's engine
 
     def evaluate(self, job: Job) -> Any:
-        package = job[0].rsplit("/", 1)[0].replace("/", ".")
-        engine = self.groups.get(package) or self.groups.get("")
+        engine = self.routes.get(job[0])
+        if engine is None:
+            package = job[0].rsplit("/", 1)[0].replace("/", ".")
+            engine = self.routes[job[0]] = self.groups.get(package) or self.groups.get("")
         return engine.evaluate(job)
 
 
@@ -375,6 +439,12 @@ class _Worker:
             os.waitpid(self.pid, 0)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _read_exact(reader, size: int, timeout: float | None) -> bytes | None:
     """`size` bytes; b"" at end of file; None after `timeout` seconds of silence."""
     chunks = []
@@ -392,19 +462,19 @@ def _read_exact(reader, size: int, timeout: float | None) -> bytes | None:
 
 def make_input(value: Any):
     """A regopy input document built straight from plain data (about 1.6
-    times faster than regopy.Input, which checks abstract types per node).
+    times faster than regopy.Input, which checks abstract types per node;
+    and 13% faster again calling the library without ctypes' argument
+    conversion nor a release of the GIL per call, keys encoded once).
     Strings go in as `rego_string` gives them.  The caller frees it with
     rego_free_input."""
-    from regopy import rego_shared as rs
+    from ctypes import c_double, c_int64, c_void_p
 
     from kubelint.policy.rego import rego_string
 
-    lib = rs.rego
-    i_str, i_int, i_float, i_bool, i_null = (
-        lib.regoInputString, lib.regoInputInt, lib.regoInputFloat, lib.regoInputBoolean, lib.regoInputNull,
-    )
-    i_item, i_obj, i_arr = lib.regoInputObjectItem, lib.regoInputObject, lib.regoInputArray
-    p = rs.rego_new_input()
+    calls = _raw_calls or _load_raw_calls()
+    i_str, i_int, i_float, i_bool, i_null, i_item, i_obj, i_arr, new_input = calls
+    keys = _encoded_keys
+    p = c_void_p(new_input())
 
     def add(v: Any) -> None:
         t = type(v)
@@ -412,7 +482,15 @@ def make_input(value: Any):
             i_str(p, rego_string(v))
         elif t is dict:
             for k, x in v.items():
-                i_str(p, rego_string(k if type(k) is str else str(k)))
+                if type(k) is str:
+                    b = keys.get(k)
+                    if b is None:
+                        b = rego_string(k)
+                        if len(keys) < 65536:
+                            keys[k] = b
+                else:  # (not cached: True and 1 are one key of a dict)
+                    b = rego_string(str(k))
+                i_str(p, b)
                 add(x)
                 i_item(p)
             i_obj(p, len(v))
@@ -423,16 +501,40 @@ def make_input(value: Any):
         elif t is bool:
             i_bool(p, v)
         elif t is int:
-            i_int(p, v)
+            i_int(p, c_int64(v))  # (wrapped past 64 bits, as ctypes' c_int64 argument was)
         elif t is float:
-            i_float(p, v)
+            i_float(p, c_double(v))
         elif v is None:
             i_null(p)
         else:  # dates and other YAML scalars, as the API server would read them: strings
             i_str(p, rego_string(str(v)))
 
     add(value)
-    return p
+    return p.value
+
+
+_raw_calls: list = []
+_encoded_keys: dict = {}  # key -> its bytes as rego_string gives them (keys repeat across objects)
+
+
+def _load_raw_calls() -> list:
+    """regopy's input functions without argtypes (so no conversion per call:
+    the caller passes a c_void_p, bytes, C ints and ctypes numbers), from a
+    handle of our own (regopy's function objects keep theirs), a PyDLL: the
+    calls are too short to be worth releasing the GIL."""
+    import ctypes
+
+    from regopy import rego_shared as rs
+
+    lib = ctypes.PyDLL(rs.rego._name)
+    calls = []
+    for name in ("regoInputString", "regoInputInt", "regoInputFloat", "regoInputBoolean", "regoInputNull",
+                 "regoInputObjectItem", "regoInputObject", "regoInputArray", "regoNewInput"):
+        f = getattr(lib, name)
+        f.restype = ctypes.c_void_p if name == "regoNewInput" else None
+        calls.append(f)
+    _raw_calls[:] = calls
+    return _raw_calls
 
 
 UNSET = object()  # a Ticket's answer before it arrives
@@ -457,10 +559,17 @@ class Server:
     worker: it gets a Failure, and the jobs sent after it go to a new worker
     forked from the same compiled engine; a crash is a Failure too."""
 
-    def __init__(self, engine, timeout: float | None):
-        self.engine, self.timeout = engine, timeout
+    def __init__(self, engine, timeout: float | None, build=None):
+        # `build`, instead of an engine: the worker compiles the policies
+        # itself (`build(probe=False)`), and start() reports a compile error
+        # as a PolicyLoadError; a worker forked after a failure gets an
+        # engine compiled here (`build()`).
+        self.engine, self.timeout, self.build = engine, timeout, build
         self.pid = None
+        self.compiled = False  # a worker compiled `build` (so the policies compile)
         self.inline = timeout is None or not hasattr(os, "fork") or isinstance(engine, OpaEngine)
+        if self.inline and engine is None and build is not None:
+            self.engine = build()
         self.in_flight: deque[Ticket] = deque()  # sent, not answered, in order
 
     def __del__(self):
@@ -581,6 +690,9 @@ class Server:
                 self._write(ticket)
 
     def _start(self) -> None:
+        compile_here = self.engine is None and not self.compiled
+        if self.engine is None and not compile_here:
+            self.engine = self.build()
         job_r, job_w = os.pipe()
         ans_r, ans_w = os.pipe()
         for fd in (job_w, ans_w):
@@ -597,6 +709,11 @@ class Server:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             try:
+                if compile_here:
+                    status = self._compile_in_worker(devnull)
+                    _write_all(ans_w, status)
+                    if len(status) > 4:
+                        return  # (could not compile: the worker ends)
                 jobs = os.fdopen(job_r, "rb", buffering=1 << 16)
                 while True:
                     header = jobs.read(4)
@@ -604,10 +721,7 @@ class Server:
                         break
                     job = pickle.loads(jobs.read(struct.unpack("!I", header)[0]))
                     answer = pickle.dumps(_safe(self.engine, job), protocol=pickle.HIGHEST_PROTOCOL)
-                    data = struct.pack("!I", len(answer)) + answer
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(ans_w, view):]
+                    _write_all(ans_w, struct.pack("!I", len(answer)) + answer)
             finally:
                 os._exit(0)
         os.close(job_r)
@@ -615,6 +729,41 @@ class Server:
         os.set_blocking(job_w, False)
         self.pid, self.to_child, self.from_child = pid, job_w, ans_r
         self.inbox = bytearray()  # answers read, not yet taken
+        if compile_here:
+            self._compiled()
+
+    def _compile_in_worker(self, devnull: int) -> bytes:
+        """In the worker: compile the engine.  The first message to the
+        parent: empty when it compiles, else the load error (and the worker
+        ends).  A crash here ends the worker: the parent reports it."""
+        saved = os.dup(2)
+        os.dup2(devnull, 2)  # (the C++ runtime's abort message)
+        try:
+            self.engine = self.build(probe=False)
+            message = b""
+        except PolicyLoadError as e:
+            message = str(e).encode()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        return struct.pack("!I", len(message)) + message
+
+    def _compiled(self) -> None:
+        """In the parent: the worker's first message; a PolicyLoadError when
+        it could not compile the policies."""
+        while len(self.inbox) < 4 or len(self.inbox) < 4 + struct.unpack_from("!I", self.inbox)[0]:
+            data = os.read(self.from_child, 1 << 16)
+            if not data:
+                self.close()
+                raise PolicyLoadError(CRASHED)
+            self.inbox += data
+        (size,) = struct.unpack_from("!I", self.inbox)
+        message = bytes(self.inbox[4 : 4 + size]).decode()
+        del self.inbox[: 4 + size]
+        if message:
+            self.close()
+            raise PolicyLoadError(message)
+        self.compiled = True
 
     def close(self) -> None:
         if self.pid is None:

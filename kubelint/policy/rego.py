@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _TOKEN_RE = re.compile(
     r"""(?P<nl>\n)|(?P<ws>[ \t\r]+)|(?P<comment>\#[^\n]*)|(?P<str>"(?:[^"\\\n]|\\.)*")|(?P<raw>`[^`]*`)"""
@@ -69,6 +70,13 @@ class Module:
 
 
 def tokenize(source: str) -> list[Token]:
+    """The tokens of a module (the rewrites and the input analysis read each
+    text several times: tokenized once)."""
+    return list(_tokens(source))
+
+
+@lru_cache(maxsize=64)
+def _tokens(source: str) -> tuple[Token, ...]:
     tokens: list[Token] = []
     line, line_start = 1, 0
     for m in _TOKEN_RE.finditer(source):
@@ -82,7 +90,7 @@ def tokenize(source: str) -> list[Token]:
         elif kind == "raw" and "\n" in text:
             line += text.count("\n")
             line_start = m.start() + text.rfind("\n") + 1
-    return tokens
+    return tuple(tokens)
 
 
 def _skip_balanced(tokens: list[Token], i: int) -> int:
