@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from kubelint.policy.rego import CLOSE, OPEN, Token, _skip_balanced, tokenize
+from kubelint.policy.rego import CLOSE, OPEN, Token, _skip_balanced, tokenize, top_level_commas
 
 EVERYTHING = None  # a field tree that keeps the whole input
 KEEP = True  # a leaf of a field tree: keep this subtree whole
@@ -514,13 +514,8 @@ def _bound_in(body: list[Token], name: str) -> bool:
     for i, t in enumerate(body):
         if t.kind != "ident" or t.text != name or (i and body[i - 1].text == "."):
             continue
-        if i + 1 < len(body) and body[i + 1].text in (":=", "="):
+        if i + 1 < len(body) and body[i + 1].text in (":=", "=") or _declared(body, i):
             return True
-        k = i - 1
-        while k >= 0 and (body[k].kind == "ident" or body[k].text == ","):
-            if body[k].text == "some":
-                return True
-            k -= 1
     return False
 
 
@@ -664,21 +659,10 @@ def _literal_strings(toks: list[Token], keys: bool) -> set[str] | None:
     """The strings of a set/array literal (or the keys of an object literal
     when `keys`); None when one is not a constant string."""
     inner = [t for t in toks[1:-1] if t.kind != "nl"]
-    elements: list[list[Token]] = []
-    current: list[Token] = []
-    depth = 0
-    for t in inner:
-        if t.kind == "op" and t.text in OPEN:
-            depth += 1
-        elif t.kind == "op" and t.text in CLOSE:
-            depth -= 1
-        if depth == 0 and t.text == ",":
-            elements.append(current)
-            current = []
-            continue
-        current.append(t)
-    if current:
-        elements.append(current)
+    bounds = [-1, *top_level_commas(inner, 0, len(inner)), len(inner)]
+    elements = [inner[a + 1 : b] for a, b in zip(bounds, bounds[1:])]
+    if elements and not elements[-1]:
+        elements.pop()  # a trailing comma, or nothing at all
     out: set[str] = set()
     for e in elements:
         if len(e) >= 2 and e[0].kind == "str" and e[1].text == ":" and toks[0].text == "{":

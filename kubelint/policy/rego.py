@@ -365,17 +365,8 @@ def split_sprintf_formats(module: Module, text: str) -> str:
             continue
         literals, verbs = pieces
         # the array's elements: the commas between them, at its top level
-        commas, depth, last = [], 0, k
-        for j in range(k + 1, close):
-            tj = tokens[j]
-            if tj.kind == "op" and tj.text in OPEN:
-                depth += 1
-            elif tj.kind == "op" and tj.text in CLOSE:
-                depth -= 1
-            elif depth == 0 and tj.text == ",":
-                commas.append(j)
-            if tj.kind != "nl":
-                last = j
+        commas = top_level_commas(tokens, k + 1, close)
+        last = next((j for j in range(close - 1, k, -1) if tokens[j].kind != "nl"), k)
         if commas and commas[-1] == last:
             commas.pop()  # a trailing comma: `[a, b,]`
         count = len(commas) + 1 if last > k else 0
@@ -393,6 +384,21 @@ def split_sprintf_formats(module: Module, text: str) -> str:
         end = tokens[close]
         edits.append((end.start, end.start + 1, "])" + (", " + json.dumps(tail, ensure_ascii=False) if tail else "") + "]"))
     return _apply_edits(text, edits, module)
+
+
+def top_level_commas(tokens: list[Token], start: int, end: int) -> list[int]:
+    """The indexes of the commas in tokens[start:end] outside any bracket
+    opened there (what separates the elements of a literal or arguments)."""
+    out, depth = [], 0
+    for j in range(start, end):
+        t = tokens[j]
+        if t.kind == "op" and t.text in OPEN:
+            depth += 1
+        elif t.kind == "op" and t.text in CLOSE:
+            depth -= 1
+        elif depth == 0 and t.text == ",":
+            out.append(j)
+    return out
 
 
 def _apply_edits(text: str, edits: list, module) -> str:
