@@ -13,9 +13,9 @@ Four fresh `kubelint check` processes per run:
 CPU is user+system of the process and of the workers it forks.  The cost of
 a stage is its CPU minus `parse`; its wall time likewise (the pack's worker
 runs beside the parent, so with the built-in rules it adds less wall time
-than CPU).  Where the two CPUs are the hyperthreads of one core, two busy
-processes each run slower than one alone, so the worker also makes the
-parent's own work (parsing) cost more CPU.  `--one-core` runs every process
+than CPU).  Two busy processes on two CPUs that share a core or caches
+each run slower than one alone, so the worker can also make the parent's
+own work (parsing) cost more CPU.  `--one-core` runs every process
 on one CPU: the cost on a one-CPU machine, where the parent and the worker
 take turns and wall time is CPU.
 """
