@@ -341,6 +341,34 @@ def test_compile_error_is_one_line_with_file_line_column(run_cli, tmp_path, mani
     assert err == f"kubelint: error: {policy}:4:14: Invalid boolean operator\n"
 
 
+def test_a_call_to_an_undefined_function_is_a_load_error(run_cli, tmp_path, manifest):
+    """regopy compiles it (and fails each evaluation that reaches it); OPA
+    refuses the policy, and so does kubelint, at the first such call.  An
+    upgraded v0 module is placed in its own text, not the upgraded one."""
+    policy = write(tmp_path / "p" / "typo.rego", "package main\n\ndeny[msg] {\n  input.kind == \"Deployment\"\n  msg := titel(input.metadata.name)\n}\n")
+    code, out, err = run_cli("check", "--config", "/dev/null", "--policy", policy.parent, manifest)
+    assert (code, out) == (2, "")
+    assert err == (f"kubelint: error: {policy}:5:10: undefined function titel: no rule of its package defines it, "
+                   "and the embedded engine (regopy 1.5.2) has no builtin of that name\n")
+
+
+def test_functions_of_the_package_imports_and_print_are_defined(run_cli, tmp_path, manifest):
+    write(tmp_path / "p" / "lib.rego", "package main\nimport rego.v1\ntitle(name) := concat(\" \", [\"Deployment\", name])\n")
+    write(tmp_path / "p" / "helpers.rego", "package helpers\nimport rego.v1\nshout(s) := upper(s)\n")
+    write(tmp_path / "p" / "deny.rego", """\
+        package main
+        import rego.v1
+        import data.helpers.shout
+        deny contains msg if {
+          input.kind == "Deployment"
+          print("checking", input.metadata.name)
+          msg := shout(title(input.metadata.name))
+        }
+        """)
+    got = [(f[0], f[4]) for f in findings(run_cli, "--policy", tmp_path / "p", manifest)]
+    assert got == [("main.deny", "Deployment shop/web: DEPLOYMENT WEB")]
+
+
 def test_network_builtins_are_refused_without_allow_net(run_cli, tmp_path, manifest):
     policy = write(tmp_path / "net.rego", 'package main\nimport rego.v1\nx := http.send({"method": "get", "url": "http://127.0.0.1:9"})\n')
     code, _, err = run_cli("check", "--config", "/dev/null", "--policy", policy, manifest)

@@ -212,11 +212,31 @@ class PolicySet:
         for key, (group_modules, group_entries) in groups.items():
             if group_entries:
                 group_data = data if key == "" or "inventory" not in data else {**self.data, "inventory": data["inventory"]}
-                built[key] = engines.RegopyEngine(group_modules, group_data, group_entries, self.describe_error, probe)
+                built[key] = engines.RegopyEngine(group_modules, group_data, group_entries, self.describe_error, probe,
+                                                  self._undefined_calls(group_modules))
             elif group_modules and key == "":
                 # nothing to evaluate, but a mistake is still an error
-                engines.RegopyEngine(group_modules, data, [], self.describe_error, probe)
+                engines.RegopyEngine(group_modules, data, [], self.describe_error, probe, self._undefined_calls(group_modules))
         return engines.RoutedEngine(built) if len(built) != 1 else next(iter(built.values()))
+
+    def _undefined_calls(self, modules: Sequence[tuple[str, str]]) -> dict[str, str]:
+        """The names the modules call bare (`f(x)`) that no rule of their
+        package defines and no import binds, with where each is first called:
+        each must be a builtin (the engine checks)."""
+        from kubelint.policy.rego import bare_calls
+
+        defined: dict[str, set[str]] = {}
+        for m in self.modules.values():
+            defined.setdefault(m.package, set()).update(m.rules)
+        out: dict[str, str] = {}
+        for name, _ in modules:
+            m = self.modules.get(name)
+            if m is None:
+                continue  # (the wrapper kubelint writes)
+            for call, (line, column) in bare_calls(m).items():
+                if call not in out and call not in defined.get(m.package, ()) and call not in m.import_names:
+                    out[call] = f"{m.file}:{line}:{column}"
+        return out
 
     def plan(self):
         """What to evaluate for an object and what of it to send

@@ -66,7 +66,7 @@ class RegopyEngine:
     """Modules and data compiled once into a regopy bundle."""
 
     def __init__(self, modules: Sequence[tuple[str, str]], data: dict, entrypoints: Sequence[str], describe,
-                 probe: bool = True):
+                 probe: bool = True, calls: dict[str, str] | None = None):
         try:
             from regopy import Interpreter
             from regopy.rego_shared import RegoError
@@ -78,7 +78,7 @@ class RegopyEngine:
             # a forked worker compiling its own engine: a crash costs only
             # the worker, so this compile is its own probe
             with _Silenced():
-                problem, self.bundle = _compile(modules, data, self.entrypoints)
+                problem, self.bundle = _compile(modules, data, self.entrypoints, calls)
             if problem is not None:
                 raise PolicyLoadError(describe(problem) if problem.startswith("(") else problem)
             self.interpreter = Interpreter()
@@ -86,7 +86,7 @@ class RegopyEngine:
             return
         # regopy aborts the process on some constructs it cannot compile;
         # compile once in a forked child first, where that costs nothing.
-        problem = probe_compile(modules, data, self.entrypoints)
+        problem = probe_compile(modules, data, self.entrypoints, calls)
         if problem is not None:
             raise PolicyLoadError(describe(problem) if problem.startswith("(") else problem)
         interpreter = Interpreter()
@@ -192,11 +192,12 @@ _LENIENT = json.JSONDecoder(strict=False)  # (json.loads(text, strict=False) mak
 CRASHED = "regopy crashed compiling the policies"
 
 
-def probe_compile(modules: Sequence[tuple[str, str]], data: dict, entrypoints: Sequence[str]) -> str | None:
+def probe_compile(modules: Sequence[tuple[str, str]], data: dict, entrypoints: Sequence[str],
+                  calls: dict[str, str] | None = None) -> str | None:
     """None when the policies compile; else regopy's error dump, or CRASHED
     (with the first module that makes it crash, when one does alone)."""
     if not hasattr(os, "fork"):
-        return _compile_errors(modules, data, entrypoints)
+        return _compile_errors(modules, data, entrypoints, calls)
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -205,7 +206,7 @@ def probe_compile(modules: Sequence[tuple[str, str]], data: dict, entrypoints: S
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)  # and the C++ runtime's abort message
         try:
-            text = _compile_errors(modules, data, entrypoints) or ""
+            text = _compile_errors(modules, data, entrypoints, calls) or ""
             with os.fdopen(write_fd, "wb") as out:
                 out.write(b"ok:" + text.encode())
         finally:
@@ -219,15 +220,23 @@ def probe_compile(modules: Sequence[tuple[str, str]], data: dict, entrypoints: S
     return CRASHED
 
 
-def _compile_errors(modules, data, entrypoints) -> str | None:
-    return _compile(modules, data, entrypoints)[0]
+def _compile_errors(modules, data, entrypoints, calls=None) -> str | None:
+    return _compile(modules, data, entrypoints, calls)[0]
 
 
-def _compile(modules, data, entrypoints) -> tuple[str | None, Any]:
+# Builtins regopy 1.5.2 evaluates though rego_is_available_builtin denies them.
+_SPECIAL_BUILTINS = frozenset({"print"})
+
+
+def _compile(modules, data, entrypoints, calls=None) -> tuple[str | None, Any]:
     """(None, the bundle) when the policies compile; else (regopy's error
-    dump, None)."""
+    dump, or a line of ours, None).  `calls`: names called bare that no
+    rule of their package defines, with where each is first called
+    ("file:line:column"): each must be a builtin.  (regopy compiles a call
+    to an undefined function and fails every evaluation that reaches it;
+    OPA refuses the policy.)"""
     from regopy import Interpreter
-    from regopy.rego_shared import RegoError, rego_output_string, rego_query
+    from regopy.rego_shared import RegoError, rego_is_available_builtin, rego_output_string, rego_query, rego_version
 
     interpreter = Interpreter()
     try:
@@ -238,6 +247,10 @@ def _compile(modules, data, entrypoints) -> tuple[str | None, Any]:
         check = rego_output_string(rego_query(interpreter._impl, "x := 1"))
         if check.startswith("(rego-errorseq") or check.startswith("(error"):
             return check, None
+        for name, where in (calls or {}).items():
+            if name not in _SPECIAL_BUILTINS and not rego_is_available_builtin(interpreter._impl, name):
+                return (f"{where}: undefined function {name}: no rule of its package defines it, and the embedded "
+                        f"engine (regopy {rego_version()}) has no builtin of that name"), None
         if entrypoints:
             return None, interpreter.build(None, list(entrypoints))
     except RegoError as e:

@@ -61,12 +61,17 @@ class Module:
     v1_source: str = ""  # what the interpreter gets
     inserts: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # line -> [(column, length)]
     calls: dict[str, tuple[int, int]] = field(default_factory=dict)  # dotted call name -> first (line, column)
+    import_names: set[str] = field(default_factory=set)  # the names imports bind (`import data.a.b` binds b)
     line_offset: int = 0  # lines before the module in its file (Rego inside a ConstraintTemplate)
 
     def original_column(self, line: int, column: int) -> int:
         """The column in the file of a column in the upgraded text."""
         shift = sum(length for col, length in self.inserts.get(line, ()) if col < column)
         return max(1, column - shift)
+
+
+# Words of Rego that a `(` may follow without a call.
+_KEYWORDS = frozenset({"not", "some", "every", "in", "if", "else", "contains", "with", "as", "default", "import", "package"})
 
 
 def tokenize(source: str) -> list[Token]:
@@ -141,6 +146,9 @@ def read_module(file: str, source: str, default_version: str = "auto") -> Module
                 module.package = name
             else:
                 imports.append(name)
+                texts = [x.text for x in tokens[i + 1 : j]]
+                bound = texts[texts.index("as") + 1 : texts.index("as") + 2] if "as" in texts else texts[-1:]
+                module.import_names.update(bound)
             i = j
             continue
         if t.kind == "ident" and t.text == "default":
@@ -748,6 +756,20 @@ def split_input_withs(module: Module) -> dict[str, tuple[str, str]]:
     if added:
         module.v1_source = source.rstrip("\n") + "\n\n" + "\n".join(added)
     return found
+
+
+def bare_calls(module: Module) -> dict[str, tuple[int, int]]:
+    """The names the module calls bare (`f(x)`, not `lib.f(x)`), each with
+    where in its file it is first called (line, column): each must be a
+    rule of the package, a name an import binds, or a builtin.  Read from the
+    text the engine gets, so rules left out (unit tests) do not count."""
+    tokens = tokenize(module.v1_source)
+    out: dict[str, tuple[int, int]] = {}
+    for i, t in enumerate(tokens):
+        if (t.kind == "ident" and i + 1 < len(tokens) and tokens[i + 1].text == "(" and t.text not in _KEYWORDS
+                and not (i and tokens[i - 1].text == ".") and t.text not in out):
+            out[t.text] = (t.line + module.line_offset, module.original_column(t.line, t.column))
+    return out
 
 
 def blank_rules(module: Module, names: set[str]) -> None:
