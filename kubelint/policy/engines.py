@@ -69,37 +69,21 @@ class RegopyEngine:
                  probe: bool = True, calls: dict[str, str] | None = None):
         try:
             from regopy import Interpreter
-            from regopy.rego_shared import RegoError
         except ImportError:
             raise PolicyLoadError("policies need regopy: pip install regopy") from None
 
         self.entrypoints = list(entrypoints)
-        if not probe:
-            # a forked worker compiling its own engine: a crash costs only
-            # the worker, so this compile is its own probe
+        # regopy aborts the process on some constructs it cannot compile:
+        # compile once in a forked child first, where that costs nothing (a
+        # forked worker compiling its own engine is that child already).
+        problem = probe_compile(modules, data, self.entrypoints, calls) if probe else None
+        if problem is None:
             with _Silenced():
                 problem, self.bundle = _compile(modules, data, self.entrypoints, calls)
-            if problem is not None:
-                raise PolicyLoadError(describe(problem) if problem.startswith("(") else problem)
-            self.interpreter = Interpreter()
-            self.names: dict[str, bytes] = {}  # entrypoint -> its bytes
-            return
-        # regopy aborts the process on some constructs it cannot compile;
-        # compile once in a forked child first, where that costs nothing.
-        problem = probe_compile(modules, data, self.entrypoints, calls)
         if problem is not None:
             raise PolicyLoadError(describe(problem) if problem.startswith("(") else problem)
-        interpreter = Interpreter()
-        try:
-            with _Silenced():
-                for name, source in modules:
-                    interpreter.add_module(name, source)
-                interpreter.add_data(data)
-                self.bundle = interpreter.build(None, self.entrypoints) if self.entrypoints else None
-        except RegoError as e:
-            raise PolicyLoadError(describe(str(e.args[0] if e.args else e))) from None
         self.interpreter = Interpreter()
-        self.names = {}
+        self.names: dict[str, bytes] = {}  # entrypoint -> its bytes
 
     def evaluate(self, job: Job) -> Any:
         # regopy's rego_set_input, rego_bundle_query_entrypoint and

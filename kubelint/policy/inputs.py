@@ -298,7 +298,7 @@ def _constant_bindings(prog: Program, chunk: Chunk) -> dict[str, tuple[str, ...]
             values = _literal_strings(toks[start:end], keys=False)
         elif toks[start].kind == "ident":
             end = start + 1
-            values = _constant_values(prog, package, toks[start].text)
+            values = _constant_strings(prog, package, toks[start].text, keys=False)
         else:
             continue
         if values is None or (end < n and toks[end].kind != "nl" and toks[end].text not in (";", "}")):
@@ -318,20 +318,6 @@ def _declared(toks: list[Token], j: int) -> bool:
             return True
         k -= 1
     return False
-
-
-def _constant_values(prog: Program, package: str, name: str) -> set[str] | None:
-    """The strings of a rule `name := [...]` or `name := {...}` (an array or
-    set literal of strings), else None."""
-    chunks = prog.chunks.get((package, name))
-    if not chunks or len(chunks) != 1:
-        return None
-    toks = [t for t in chunks[0].tokens if t.kind != "nl"]
-    if len(toks) < 3 or toks[1].text not in (":=", "=") or toks[2].text not in ("[", "{"):
-        return None
-    if _skip_balanced(toks, 2) != len(toks):
-        return None
-    return _literal_strings(toks[2:], keys=False)
 
 
 def _body_depths(toks: list[Token]) -> set[int]:
@@ -633,26 +619,29 @@ def _guard_of(prog: Program, package: str, s: list[Token]) -> set[str] | None:
             return _literal_strings(s[4:], keys=False)
     # NAME[input.kind], NAME a constant object or set of this package
     if len(s) == 6 and s[0].kind == "ident" and texts[1] == "[" and texts[2:5] == _INPUT_KIND and texts[5] == "]":
-        return _constant_keys(prog, package, texts[0])
+        return _constant_strings(prog, package, texts[0], keys=True)
     return None
 
 
-def _constant_keys(prog: Program, package: str, name: str) -> set[str] | None:
+def _constant_strings(prog: Program, package: str, name: str, keys: bool) -> set[str] | None:
+    """The strings of a rule `name := {...}` of the package: the keys of an
+    object literal or the members of a set (`keys`), or the elements of an
+    array or set literal of strings (not `keys`); None for anything else."""
     chunks = prog.chunks.get((package, name))
     if not chunks:
         return None
-    keys: set[str] = set()
+    out: set[str] = set()
     for chunk in chunks:
         toks = [t for t in chunk.tokens if t.kind != "nl"]
-        if len(toks) < 3 or toks[1].text not in (":=", "=") or toks[2].text != "{":
+        if len(toks) < 3 or toks[1].text not in (":=", "=") or toks[2].text not in (("{",) if keys else ("[", "{")):
             return None
         if _skip_balanced(toks, 2) != len(toks):
             return None  # `if`, `else` or more after the literal
-        found = _literal_strings(toks[2:], keys=True)
+        found = _literal_strings(toks[2:], keys=keys)
         if found is None:
             return None
-        keys |= found
-    return keys
+        out |= found
+    return out
 
 
 def _literal_strings(toks: list[Token], keys: bool) -> set[str] | None:
